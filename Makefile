@@ -1,5 +1,4 @@
 # runbook - guided, audited incident handling.  See README.md.
-.POSIX:
 .SUFFIXES:
 
 CC      ?= cc
@@ -14,9 +13,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) -Wall -Wextra -Werror -Wshadow \
            -Wformat=2 -Wvla -Wno-format-nonliteral -Isrc -Ijournal -Iflows \
-           -I$(BUILD) $(PKG_CFLAGS)
+           -I$(BUILD) $(PKG_CFLAGS) -pthread
 LDFLAGS += $(SAN)
-LDLIBS  += $(PKG_LIBS)
+LDLIBS  += $(PKG_LIBS) -lm -pthread
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard journal/*.c) \
             $(wildcard flows/*.c)

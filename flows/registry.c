@@ -1,0 +1,146 @@
+/* registry.c - the list of flows and the table helpers every flow uses. */
+#include "flow.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+extern const struct flow flow_api_down;
+
+static const struct flow *const flows[] = {
+	&flow_api_down,
+	NULL,
+};
+
+static const char *const kind_names[] = {
+#define X(e, s) s,
+	STATE_KINDS(X)
+#undef X
+};
+
+/* Answers an interrupted action accepts on resume (see docs/architecture.md). */
+static const char *const recovery_answers[] = {"completed", "failed", "rerun", NULL};
+
+const struct flow *const *flow_all(void)
+{
+	return flows;
+}
+
+const struct flow *flow_find(const char *name)
+{
+	for (size_t i = 0; flows[i] != NULL; i++)
+		if (strcmp(flows[i]->name, name) == 0)
+			return flows[i];
+	return NULL;
+}
+
+const struct state *flow_state(const struct flow *f, const char *id)
+{
+	for (const struct state *s = f->states; s->id != NULL; s++)
+		if (strcmp(s->id, id) == 0)
+			return s;
+	return NULL;
+}
+
+const char *state_kind_name(enum state_kind k)
+{
+	return k < KIND__LAST ? kind_names[k] : "?";
+}
+
+const char *state_next(const struct state *s, const char *outcome)
+{
+	if (s->next == NULL)
+		return NULL;
+	for (const struct transition *t = s->next; t->outcome != NULL; t++)
+		if (strcmp(t->outcome, outcome) == 0 || strcmp(t->outcome, "*") == 0)
+			return t->next;
+	return NULL;
+}
+
+int state_answerable(const struct state *s)
+{
+	switch (s->kind) {
+	case KIND_MANUAL:
+	case KIND_CHOICE:
+	case KIND_PROBE:  /* a probe falls back to its manual step when unconfigured */
+	case KIND_ACTION: /* a parameter, or what happened to an interrupted action */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int in_options(const struct option *o, const char *v)
+{
+	for (; o != NULL && o->name != NULL; o++)
+		if (strcmp(o->name, v) == 0)
+			return 1;
+	return 0;
+}
+
+static int in_list(const char *const *l, const char *v)
+{
+	for (; *l != NULL; l++)
+		if (strcmp(*l, v) == 0)
+			return 1;
+	return 0;
+}
+
+int state_answer_ok(const struct state *s, const char *value, char *err, size_t errlen)
+{
+	if (!state_answerable(s)) {
+		snprintf(err, errlen, "state '%s' is a %s state and takes no answer", s->id,
+			 state_kind_name(s->kind));
+		return 0;
+	}
+	if (s->kind == KIND_CHOICE && !in_options(s->options, value)) {
+		char names[256] = "";
+		size_t len = 0;
+
+		for (const struct option *o = s->options; o && o->name; o++) {
+			int n = snprintf(names + len, sizeof(names) - len, "%s%s",
+					 len ? ", " : "", o->name);
+			if (n < 0 || (size_t)n >= sizeof(names) - len)
+				break;
+			len += (size_t)n;
+		}
+		snprintf(err, errlen, "'%s' is not an option of '%s' (options: %s)", value, s->id,
+			 names);
+		return 0;
+	}
+	if (s->kind == KIND_MANUAL && s->options != NULL && !in_options(s->options, value) &&
+	    strcmp(value, "done") != 0) {
+		snprintf(err, errlen, "'%s' is not an answer of '%s'", value, s->id);
+		return 0;
+	}
+	if (s->kind == KIND_ACTION && !(s->flags & ST_PARAM) && !in_list(recovery_answers, value)) {
+		snprintf(err, errlen,
+			 "action '%s' takes no parameter (on resume after an interrupted run: "
+			 "completed, failed or rerun)",
+			 s->id);
+		return 0;
+	}
+	return 1;
+}
+
+void outcome_set(struct outcome *out, const char *name, int failed, const char *fmt, ...)
+{
+	va_list ap;
+
+	out->name = name;
+	out->failed = failed;
+	va_start(ap, fmt);
+	vsnprintf(out->summary, sizeof(out->summary), fmt, ap);
+	va_end(ap);
+}
+
+void outcome_fallback(struct outcome *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	out->name = "manual";
+	out->fallback = 1;
+	va_start(ap, fmt);
+	vsnprintf(out->missing, sizeof(out->missing), fmt, ap);
+	va_end(ap);
+}

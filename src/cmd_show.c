@@ -1,0 +1,242 @@
+/* cmd_show.c - `runbook list` and `runbook show ID`: incidents and timelines. */
+#include "cli.h"
+
+#include "journal.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *incident_json(const struct jincident *inc)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "id", inc->id);
+	cJSON_AddStringToObject(o, "flow", inc->flow ? inc->flow : "");
+	cJSON_AddStringToObject(o, "title", inc->title ? inc->title : "");
+	cJSON_AddStringToObject(o, "severity", inc->severity ? inc->severity : "");
+	cJSON_AddStringToObject(o, "status", inc->status ? inc->status : "");
+	cJSON_AddStringToObject(o, "state", inc->state ? inc->state : "");
+	if (inc->end)
+		cJSON_AddStringToObject(o, "end", inc->end);
+	cJSON_AddStringToObject(o, "opened", inc->opened ? inc->opened : "");
+	if (inc->closed)
+		cJSON_AddStringToObject(o, "closed", inc->closed);
+	cJSON_AddStringToObject(o, "operator", inc->operator ? inc->operator : "");
+	return o;
+}
+
+struct list_ctx {
+	struct cli *c;
+	cJSON *arr;
+	int n;
+	const char *only; /* show: the one incident */
+	cJSON *one;
+};
+
+static int list_cb(const struct jincident *inc, void *ctx)
+{
+	struct list_ctx *l = ctx;
+
+	if (l->only != NULL) {
+		if (strcmp(inc->id, l->only) == 0) {
+			l->one = incident_json(inc);
+			return 1;
+		}
+		return 0;
+	}
+	l->n++;
+	if (l->c->json) {
+		cJSON_AddItemToArray(l->arr, incident_json(inc));
+		return 0;
+	}
+	if (l->n == 1)
+		printf("%-8s  %-14s %-4s %-7s %-20s %-24s %s\n", "ID", "FLOW", "SEV", "STATUS",
+		       "STATE", "OPENED", "OPERATOR");
+	printf("%.8s  %-14s %-4s %-7s %-20s %-24s %s\n", inc->id, inc->flow, inc->severity,
+	       inc->status, inc->closed ? (inc->end ? inc->end : "") : inc->state, inc->opened,
+	       inc->operator);
+	return 0;
+}
+
+int cmd_list(struct cli *c, int argc, char **argv)
+{
+	int open_only = 0, rc;
+	const char *since = NULL;
+	struct opt opts[] = {{"--open", OPT_FLAG, &open_only},
+			     {"--since", OPT_STR, &since},
+			     {NULL, OPT_FLAG, NULL}};
+	struct strlist pos = {NULL, 0};
+	struct list_ctx l;
+	double t;
+
+	rc = cli_parse(c, argc, argv, opts, &pos, 0, 0, "list [--open] [--since DATE]");
+	strlist_release(&pos);
+	if (rc != 0)
+		return rc;
+	if (since != NULL && time_parse(since, &t) < 0)
+		return cli_error(EXIT_USAGE, "--since '%s' is not a date (2026-12-01 or RFC 3339)",
+				 since);
+	memset(&l, 0, sizeof(l));
+	l.c = c;
+	l.arr = cJSON_CreateArray();
+	if (journal_incidents(c->j, open_only, since, list_cb, &l) < 0) {
+		cJSON_Delete(l.arr);
+		return cli_error(EXIT_JOURNAL, "%s", journal_errmsg(c->j));
+	}
+	if (c->json) {
+		cJSON *doc = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(doc, "incidents", l.arr);
+		cli_print_json(doc);
+	} else {
+		cJSON_Delete(l.arr);
+		if (l.n == 0)
+			fprintf(stderr, "no incidents%s\n", open_only ? " open" : "");
+	}
+	return 0;
+}
+
+/* The string at key, or "". Borrowed. */
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* One line of detail for an event, from its data. */
+static void detail(const char *kind, const cJSON *d, char *out, size_t len)
+{
+	const char *keys[] = {"summary", "title", "text", "answer", "command", "sql", "end", "to",
+			      "suggested", "pause", "reason", NULL};
+
+	out[0] = '\0';
+	for (int i = 0; keys[i]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, keys[i]);
+
+		if (cJSON_IsString(v)) {
+			snprintf(out, len, "%s%s%s", strcmp(keys[i], "summary") == 0 ? "" : keys[i],
+				 strcmp(keys[i], "summary") == 0 ? "" : ": ", v->valuestring);
+			break;
+		}
+	}
+	if (strcmp(kind, "action.refused") == 0 || strcmp(kind, "action.skipped") == 0) {
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(d, "reason");
+
+		if (cJSON_IsString(r))
+			snprintf(out, len, "%s", r->valuestring);
+	}
+}
+
+struct show_ctx {
+	struct cli *c;
+	cJSON *events;
+	cJSON *pending; /* action.intent events without a result yet, by state */
+};
+
+static int show_cb(const struct jevent *ev, void *ctx)
+{
+	struct show_ctx *s = ctx;
+	cJSON *d = cJSON_Parse(ev->data);
+	cJSON *e = cJSON_CreateObject();
+	char hash[2 * JOURNAL_HASH_LEN + 1];
+
+	hex_encode(ev->hash, JOURNAL_HASH_LEN, hash);
+	cJSON_AddNumberToObject(e, "seq", (double)ev->seq);
+	cJSON_AddStringToObject(e, "id", ev->id);
+	cJSON_AddStringToObject(e, "ts", ev->ts);
+	cJSON_AddStringToObject(e, "operator", ev->operator);
+	cJSON_AddStringToObject(e, "os_user", ev->os_user);
+	cJSON_AddStringToObject(e, "host", ev->host);
+	cJSON_AddStringToObject(e, "flow", ev->flow);
+	cJSON_AddStringToObject(e, "state", ev->state);
+	cJSON_AddStringToObject(e, "kind", ev->kind);
+	cJSON_AddItemToObject(e, "data", d ? d : cJSON_CreateObject());
+	cJSON_AddStringToObject(e, "hash", hash);
+	cJSON_AddItemToArray(s->events, e);
+	if (strcmp(ev->kind, "action.intent") == 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(s->pending, ev->state);
+		cJSON_AddItemReferenceToObject(s->pending, ev->state, e);
+	} else if (strncmp(ev->kind, "action.", 7) == 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(s->pending, ev->state);
+	}
+	return 0;
+}
+
+int cmd_show(struct cli *c, int argc, char **argv)
+{
+	struct strlist pos = {NULL, 0};
+	struct show_ctx s;
+	struct list_ctx l;
+	char id[37];
+	int rc;
+
+	rc = cli_parse(c, argc, argv, NULL, &pos, 1, 1, "show ID");
+	if (rc == 0)
+		rc = cli_incident(c, pos.v[0], id);
+	strlist_release(&pos);
+	if (rc != 0)
+		return rc;
+	memset(&l, 0, sizeof(l));
+	l.c = c;
+	l.only = id;
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.events = cJSON_CreateArray();
+	s.pending = cJSON_CreateObject();
+	if (journal_incidents(c->j, 0, NULL, list_cb, &l) < 0 ||
+	    journal_events(c->j, id, 0, show_cb, &s) < 0) {
+		rc = cli_error(EXIT_JOURNAL, "%s", journal_errmsg(c->j));
+		goto out;
+	}
+	/* an intent with no result: the process ended mid-action */
+	for (cJSON *p = s.pending->child; p; p = p->next) {
+		cJSON *data = cJSON_GetObjectItemCaseSensitive(p, "data");
+
+		if (data)
+			cJSON_AddTrueToObject(data, "no_result");
+	}
+	if (c->json) {
+		cJSON *doc = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(doc, "incident", l.one ? l.one : cJSON_CreateObject());
+		cJSON_AddItemToObject(doc, "events", s.events);
+		l.one = NULL;
+		s.events = NULL;
+		cli_print_json(doc);
+		goto out;
+	}
+	if (l.one) {
+		const char *end = jstr(l.one, "end");
+
+		printf("INC %.8s · %s · %s · %s%s%s%s · opened %s by %s\n  %s\n  id %s\n\n", id,
+		       jstr(l.one, "flow"), jstr(l.one, "severity"), jstr(l.one, "status"),
+		       *end ? " (" : "", end, *end ? ")" : "", jstr(l.one, "opened"),
+		       jstr(l.one, "operator"), jstr(l.one, "title"), id);
+	}
+	printf("%5s  %-24s  %-16s %-18s %-18s %s\n", "SEQ", "TIME (UTC)", "OPERATOR", "STATE",
+	       "KIND", "DETAIL");
+	for (cJSON *e = s.events->child; e; e = e->next) {
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(e, "data");
+		char det[200];
+
+		detail(cJSON_GetObjectItemCaseSensitive(e, "kind")->valuestring, d, det, sizeof(det));
+		printf("%5.0f  %-24s  %-16s %-18s %-18s %s%s\n",
+		       cJSON_GetObjectItemCaseSensitive(e, "seq")->valuedouble,
+		       cJSON_GetObjectItemCaseSensitive(e, "ts")->valuestring,
+		       cJSON_GetObjectItemCaseSensitive(e, "operator")->valuestring,
+		       cJSON_GetObjectItemCaseSensitive(e, "state")->valuestring,
+		       cJSON_GetObjectItemCaseSensitive(e, "kind")->valuestring, det,
+		       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "no_result"))
+			       ? "   !! NO RESULT RECORDED (process ended)"
+			       : "");
+	}
+out:
+	cJSON_Delete(l.one);
+	cJSON_Delete(s.events);
+	cJSON_Delete(s.pending);
+	return rc;
+}
