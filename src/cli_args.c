@@ -3,11 +3,47 @@
 
 #include "flow.h"
 #include "journal.h"
+#include "redact.h"
 #include "util.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[1024];
+	char *clean;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	clean = redact_text(msg);
+	fprintf(stderr, "runbook: %s\n", clean ? clean : msg);
+	free(clean);
+	return code;
+}
+
+void cli_print_json(cJSON *doc)
+{
+	char *text;
+
+	redact_json(doc);
+	text = cJSON_PrintUnformatted(doc);
+	if (text != NULL) {
+		char *clean = redact_text(text);
+
+		fputs(clean ? clean : text, stdout);
+		fputc('\n', stdout);
+		free(clean);
+	}
+	free(text);
+	cJSON_Delete(doc);
+}
 
 void strlist_release(struct strlist *l)
 {

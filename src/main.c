@@ -59,38 +59,6 @@ static void usage(FILE *f)
 		   "5 unhealthy or broken, 6 bad configuration\n");
 }
 
-int cli_error(int code, const char *fmt, ...)
-{
-	va_list ap;
-	char msg[1024];
-	char *clean;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	clean = redact_text(msg);
-	fprintf(stderr, "runbook: %s\n", clean ? clean : msg);
-	free(clean);
-	return code;
-}
-
-void cli_print_json(cJSON *doc)
-{
-	char *text;
-
-	redact_json(doc);
-	text = cJSON_PrintUnformatted(doc);
-	if (text != NULL) {
-		char *clean = redact_text(text);
-
-		fputs(clean ? clean : text, stdout);
-		fputc('\n', stdout);
-		free(clean);
-	}
-	free(text);
-	cJSON_Delete(doc);
-}
-
 static const char *xdg_journal(struct cli *c)
 {
 	const char *env = getenv("RUNBOOK_JOURNAL");
