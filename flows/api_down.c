@@ -91,8 +91,13 @@ static const char *suggest_cause(struct run *r, const struct state *s, char *rea
 	if (cJSON_IsString(v)) {
 		const cJSON *why = cJSON_GetObjectItemCaseSensitive(logs, "reason");
 
+		size_t cut;
+
+		/* the short form for the option line: "OOM in logs: 2 lines" */
 		snprintf(reason, reasonlen, "%s",
 			 cJSON_IsString(why) ? why->valuestring : "found in the logs");
+		cut = strcspn(reason, ",");
+		reason[cut] = '\0';
 		return v->valuestring;
 	}
 	v = health ? cJSON_GetObjectItemCaseSensitive(health, "outcome") : NULL;

@@ -381,6 +381,8 @@ static int gate(struct run *r, const struct state *s, const struct intent *in, i
 		char *typed, size_t len)
 {
 	const char *opts[2] = {in->target, NULL};
+	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(in->data, "target_kind");
+	char prompt[128];
 
 	*confirmed = 0;
 	if (r->confirm != NULL) {
@@ -388,9 +390,10 @@ static int gate(struct run *r, const struct state *s, const struct intent *in, i
 	} else if (r->t->interactive) {
 		enum read_status st;
 
-		st = term_read_line(r->t, "Type the target's name to confirm, or press Enter to "
-					  "refuse: ",
-				    typed, len, run_abort_flag(r), run_tick, r);
+		snprintf(prompt, sizeof(prompt),
+			 "Type the %s name to confirm, or press Enter to refuse: ",
+			 cJSON_IsString(kind) ? kind->valuestring : "target");
+		st = term_read_line(r->t, prompt, typed, len, run_abort_flag(r), run_tick, r);
 		if (st == READ_INTERRUPTED)
 			return run_pause(r, s, "interrupted", opts, NULL);
 		if (st == READ_EOF)
