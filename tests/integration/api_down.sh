@@ -440,6 +440,12 @@ case_flows_docs() {
 	assert_contains "$(cat "$T/out")" "verify" "help lists commands"
 	assert_exit 0 "$RUNBOOK" start --help
 	assert_exit 0 "$RUNBOOK" --version
+	# the flow pages in docs/ are generated from the tables and kept current
+	for f in $("$RUNBOOK" flows | awk '{print $1}'); do
+		"$RUNBOOK" flows show "$f" --markdown >"$T/$f.md"
+		diff -q "$T/$f.md" "$ROOT/docs/flows/$f.md" >/dev/null ||
+			{ _why "docs/flows/$f.md is stale: run make docs"; return 1; }
+	done
 }
 
 run_cases case_acceptance_oom_restart case_healthy_is_false_alarm case_fault_500 \
