@@ -1,0 +1,457 @@
+/* test_probe_http.c - http_fetch against tests/fixtures/http_fixture.py on 127.0.0.1. */
+#include "probe_http.h"
+#include "test.h"
+
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include "util.h"
+
+/* ---- the fixture server (one per test process) ---- */
+
+static pid_t fx_pid = -1;
+static char fx_dir[64];
+static char fx_routes[128], fx_log[128], fx_ready[128];
+static int fx_port;
+
+static void fx_stop(void)
+{
+	if (fx_pid > 0) {
+		kill(fx_pid, SIGTERM);
+		waitpid(fx_pid, NULL, 0);
+		fx_pid = -1;
+	}
+	if (fx_dir[0] != '\0') {
+		unlink(fx_routes);
+		unlink(fx_log);
+		unlink(fx_ready);
+		rmdir(fx_dir);
+		fx_dir[0] = '\0';
+	}
+}
+
+static void write_file(const char *path, const char *text)
+{
+	char tmp[160];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	CHECK(f != NULL);
+	CHECK(fputs(text, f) >= 0);
+	CHECK(fclose(f) == 0);
+	CHECK(rename(tmp, path) == 0); /* the fixture re-reads it per request */
+}
+
+/* Start the fixture with these routes (JSON text); sets fx_port. */
+static void fx_start(const char *routes)
+{
+	const char *src = getenv("TEST_SRCDIR") ? getenv("TEST_SRCDIR") : ".";
+	char script[512];
+
+	strlcpy_chk(fx_dir, "/tmp/rb-http.XXXXXX", sizeof(fx_dir));
+	CHECK(mkdtemp(fx_dir) != NULL);
+	snprintf(fx_routes, sizeof(fx_routes), "%s/routes.json", fx_dir);
+	snprintf(fx_log, sizeof(fx_log), "%s/log.jsonl", fx_dir);
+	snprintf(fx_ready, sizeof(fx_ready), "%s/port", fx_dir);
+	snprintf(script, sizeof(script), "%s/tests/fixtures/http_fixture.py", src);
+	write_file(fx_routes, routes);
+	atexit(fx_stop);
+	fflush(NULL);
+	fx_pid = fork();
+	CHECK(fx_pid >= 0);
+	if (fx_pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		prctl(PR_SET_PDEATHSIG, SIGTERM); /* gone with us, even on a crash */
+		dup2(null, 1);
+		execl("/usr/bin/python3", "python3", script, "--port", "0", "--routes",
+		      fx_routes, "--log", fx_log, "--ready-file", fx_ready, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 500; i++) { /* up to 10 s */
+		FILE *f = fopen(fx_ready, "r");
+
+		if (f != NULL) {
+			int ok = fscanf(f, "%d", &fx_port) == 1;
+
+			fclose(f);
+			if (ok)
+				return;
+		}
+		if (waitpid(fx_pid, NULL, WNOHANG) == fx_pid) {
+			fx_pid = -1;
+			TEST_FAIL_AT("the fixture exited (%s)", script);
+		}
+		sleep_ms(20, NULL);
+	}
+	TEST_FAIL_AT("the fixture did not start");
+}
+
+static char *url(const char *path)
+{
+	return xasprintf("http://127.0.0.1:%d%s", fx_port, path);
+}
+
+/* The fixture's request log, parsed: a JSON array of the logged requests. */
+static cJSON *fx_requests(void)
+{
+	cJSON *all = cJSON_CreateArray();
+	char line[65536];
+	FILE *f = fopen(fx_log, "r");
+
+	if (f == NULL)
+		return all;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		cJSON *j = cJSON_Parse(line);
+
+		if (j != NULL)
+			cJSON_AddItemToArray(all, j);
+	}
+	fclose(f);
+	return all;
+}
+
+/* A port on 127.0.0.1 where nothing listens. */
+static int dead_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(bind(s, (struct sockaddr *)&a, sizeof(a)) == 0);
+	CHECK(getsockname(s, (struct sockaddr *)&a, &alen) == 0);
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+static int get(const char *path, long timeout_ms, struct http_resp *r)
+{
+	struct http_req req = {0};
+	char *u = url(path);
+	int rc;
+
+	req.url = u;
+	req.timeout_ms = timeout_ms;
+	rc = http_fetch(&req, r);
+	free(u);
+	return rc;
+}
+
+static void check_timing(const struct http_resp *r)
+{
+	CHECK(r->dns_ms >= 0);
+	CHECK(r->connect_ms >= 0);
+	CHECK(r->tls_ms >= 0);
+	CHECK(r->ttfb_ms >= 0);
+	CHECK(r->total_ms >= r->ttfb_ms);
+	CHECK(r->total_ms > 0);
+}
+
+/* ---- tests ---- */
+
+static void test_names(void)
+{
+	CHECK_STR(http_error_name(HTTP_OK), "ok");
+	CHECK_STR(http_error_name(HTTP_DROPPED), "dropped");
+	CHECK_STR(http_error_name(HTTP_INTERRUPTED), "interrupted");
+	CHECK_STR(http_error_name(HTTP_ERROR__LAST), "other");
+}
+
+static void test_get_json(void)
+{
+	struct http_resp r;
+
+	fx_start("{\"GET /health\": {\"status\": 200, \"json\": {\"status\": \"ok\", \"db\": "
+	         "\"ok\"}}}");
+	CHECK_INT(http_global_init(), ==, 0);
+	CHECK_INT(get("/health", 0, &r), ==, 0);
+	CHECK_INT(r.error, ==, HTTP_OK);
+	CHECK_INT(r.status, ==, 200);
+	CHECK_STR(r.body, "{\"status\": \"ok\", \"db\": \"ok\"}");
+	CHECK_INT(r.body_len, ==, strlen(r.body));
+	CHECK_INT(r.body_truncated, ==, 0);
+	CHECK_STR(r.content_type, "application/json");
+	CHECK(r.retry_after == NULL);
+	CHECK_STR(r.http_version, "1.1");
+	CHECK_STR(r.errmsg, "");
+	check_timing(&r);
+	CHECK(r.connect_ms >= r.dns_ms);
+	CHECK(r.ttfb_ms >= r.connect_ms);
+	CHECK(r.tls_ms == 0);
+	http_resp_release(&r);
+	CHECK(r.body == NULL);
+	http_global_cleanup();
+}
+
+static void test_500(void)
+{
+	struct http_resp r;
+
+	fx_start("{\"GET /health\": {\"status\": 500, \"body\": \"boom\"}}");
+	CHECK_INT(get("/health", 0, &r), ==, 0);
+	CHECK_INT(r.error, ==, HTTP_OK);
+	CHECK_INT(r.status, ==, 500);
+	CHECK_STR(r.body, "boom");
+	CHECK_STR(r.content_type, "text/plain; charset=utf-8");
+	http_resp_release(&r);
+}
+
+static void test_refused(void)
+{
+	struct http_req req = {0};
+	struct http_resp r;
+	char *u = xasprintf("http://127.0.0.1:%d/health", dead_port());
+
+	req.url = u;
+	CHECK_INT(http_fetch(&req, &r), ==, -1);
+	CHECK_INT(r.error, ==, HTTP_REFUSED);
+	CHECK_INT(r.status, ==, 0);
+	CHECK(r.body == NULL);
+	CHECK(r.errmsg[0] != '\0');
+	CHECK_STR(r.http_version, "");
+	CHECK(r.total_ms >= 0 && r.total_ms < 2000);
+	http_resp_release(&r);
+	free(u);
+}
+
+static void test_timeout(void)
+{
+	struct http_resp r;
+
+	fx_start("{\"GET /slow\": {\"status\": 200, \"delay_ms\": 3000, \"body\": \"late\"}}");
+	CHECK_INT(get("/slow", 500, &r), ==, -1);
+	CHECK_INT(r.error, ==, HTTP_TIMEOUT);
+	CHECK_INT(r.status, ==, 0);
+	CHECK(r.total_ms >= 450 && r.total_ms < 2500);
+	CHECK_CONTAINS(r.errmsg, "timed out");
+	http_resp_release(&r);
+}
+
+static void test_drop_partial(void)
+{
+	struct http_resp r;
+
+	fx_start("{\"GET /drop\": {\"action\": \"drop\"}, \"GET /partial\": {\"status\": 200, "
+	         "\"action\": \"partial\"}}");
+	CHECK_INT(get("/drop", 0, &r), ==, -1);
+	CHECK_INT(r.error, ==, HTTP_DROPPED);
+	CHECK_INT(r.status, ==, 0);
+	http_resp_release(&r);
+
+	CHECK_INT(get("/partial", 0, &r), ==, -1);
+	CHECK_INT(r.error, ==, HTTP_DROPPED);
+	CHECK(r.errmsg[0] != '\0');
+	http_resp_release(&r);
+}
+
+static void test_body_cap(void)
+{
+	struct http_req req = {0};
+	struct http_resp r;
+	struct buf routes;
+	char *u;
+
+	buf_init(&routes, 0);
+	buf_puts(&routes, "{\"GET /big\": {\"status\": 200, \"body\": \"");
+	for (int i = 0; i < 5000; i++)
+		buf_puts(&routes, "x");
+	buf_puts(&routes, "\"}}");
+	fx_start(routes.p);
+	buf_release(&routes);
+	u = url("/big");
+	req.url = u;
+	req.max_body = 1000;
+	CHECK_INT(http_fetch(&req, &r), ==, 0);
+	CHECK_INT(r.error, ==, HTTP_OK);
+	CHECK_INT(r.status, ==, 200);
+	CHECK_INT(r.body_truncated, ==, 1);
+	CHECK_INT(r.body_len, ==, 1000);
+	CHECK_INT(strlen(r.body), ==, 1000);
+	check_timing(&r);
+	http_resp_release(&r);
+
+	/* under the cap: whole, not truncated */
+	req.max_body = 5000;
+	CHECK_INT(http_fetch(&req, &r), ==, 0);
+	CHECK_INT(r.body_len, ==, 5000);
+	CHECK_INT(r.body_truncated, ==, 0);
+	http_resp_release(&r);
+	free(u);
+}
+
+static void test_head(void)
+{
+	struct http_req req = {0};
+	struct http_resp r;
+	char *u;
+	cJSON *log;
+
+	fx_start("{\"HEAD /h\": {\"status\": 200, \"json\": {\"a\": 1}}}");
+	u = url("/h");
+	req.url = u;
+	req.method = "HEAD";
+	CHECK_INT(http_fetch(&req, &r), ==, 0);
+	CHECK_INT(r.status, ==, 200);
+	CHECK_INT(r.body_len, ==, 0);
+	CHECK_STR(r.body, "");
+	http_resp_release(&r);
+	log = fx_requests();
+	CHECK_INT(cJSON_GetArraySize(log), ==, 1);
+	CHECK_STR(cJSON_GetObjectItem(cJSON_GetArrayItem(log, 0), "method")->valuestring,
+	          "HEAD");
+	cJSON_Delete(log);
+	free(u);
+}
+
+static void test_post_put(void)
+{
+	struct http_header hd[] = {{"Content-Type", "application/json"}, {"X-Test", "yes"}};
+	struct http_req req = {0};
+	struct http_resp r;
+	const cJSON *e, *h;
+	cJSON *log;
+	char *u;
+
+	fx_start("{\"* /echo\": {\"status\": 201, \"json\": {\"ok\": true}}}");
+	u = url("/echo?x=1");
+	req.url = u;
+	req.method = "POST";
+	req.headers = hd;
+	req.nheaders = 2;
+	req.body = "{\"a\":1}";
+	req.body_len = strlen(req.body);
+	CHECK_INT(http_fetch(&req, &r), ==, 0);
+	CHECK_INT(r.status, ==, 201);
+	http_resp_release(&r);
+	req.method = "PUT";
+	req.body = "put-data";
+	req.body_len = 3; /* only "put" */
+	CHECK_INT(http_fetch(&req, &r), ==, 0);
+	http_resp_release(&r);
+
+	log = fx_requests();
+	CHECK_INT(cJSON_GetArraySize(log), ==, 2);
+	e = cJSON_GetArrayItem(log, 0);
+	CHECK_STR(cJSON_GetObjectItem(e, "method")->valuestring, "POST");
+	CHECK_STR(cJSON_GetObjectItem(e, "path")->valuestring, "/echo");
+	CHECK_STR(cJSON_GetObjectItem(e, "query")->valuestring, "x=1");
+	CHECK_STR(cJSON_GetObjectItem(e, "body")->valuestring, "{\"a\":1}");
+	h = cJSON_GetObjectItem(e, "headers");
+	CHECK_STR(cJSON_GetObjectItem(h, "Content-Type")->valuestring, "application/json");
+	CHECK_STR(cJSON_GetObjectItem(h, "X-Test")->valuestring, "yes");
+	CHECK(cJSON_GetObjectItem(h, "Expect") == NULL);
+	e = cJSON_GetArrayItem(log, 1);
+	CHECK_STR(cJSON_GetObjectItem(e, "method")->valuestring, "PUT");
+	CHECK_STR(cJSON_GetObjectItem(e, "body")->valuestring, "put");
+	cJSON_Delete(log);
+	free(u);
+}
+
+static void test_no_redirect_retry_after(void)
+{
+	struct http_resp r;
+	cJSON *log;
+
+	fx_start("{\"GET /moved\": {\"status\": 302, \"headers\": {\"Location\": \"/health\"}},"
+	         " \"GET /busy\": {\"status\": 429, \"headers\": {\"Retry-After\": \" 7 \"}}}");
+	CHECK_INT(get("/moved", 0, &r), ==, 0);
+	CHECK_INT(r.status, ==, 302);
+	http_resp_release(&r);
+	CHECK_INT(get("/busy", 0, &r), ==, 0);
+	CHECK_INT(r.status, ==, 429);
+	CHECK_STR(r.retry_after, "7");
+	http_resp_release(&r);
+	log = fx_requests();
+	CHECK_INT(cJSON_GetArraySize(log), ==, 2); /* the redirect was not followed */
+	cJSON_Delete(log);
+}
+
+static void *raise_later(void *arg)
+{
+	sleep_ms(300, NULL);
+	*(volatile int *)arg = 1;
+	return NULL;
+}
+
+static void test_abort(void)
+{
+	static volatile int stop;
+	struct http_req req = {0};
+	struct http_resp r;
+	pthread_t th;
+	int64_t t0;
+	double elapsed;
+	cJSON *log;
+	char *u;
+
+	fx_start("{\"GET /hang\": {\"action\": \"hang\"}}");
+	u = url("/hang");
+	req.url = u;
+	req.timeout_ms = 20000;
+	req.abort = &stop;
+	stop = 1; /* raised before: no request at all */
+	CHECK_INT(http_fetch(&req, &r), ==, -1);
+	CHECK_INT(r.error, ==, HTTP_INTERRUPTED);
+	http_resp_release(&r);
+	log = fx_requests();
+	CHECK_INT(cJSON_GetArraySize(log), ==, 0);
+	cJSON_Delete(log);
+
+	/* raised 300 ms into a request that never gets an answer: it stops within 100 ms */
+	stop = 0;
+	t0 = clock_mono_ns();
+	CHECK_INT(pthread_create(&th, NULL, raise_later, (void *)&stop), ==, 0);
+	CHECK_INT(http_fetch(&req, &r), ==, -1);
+	elapsed = (double)(clock_mono_ns() - t0) / 1e6;
+	pthread_join(th, NULL);
+	CHECK_INT(r.error, ==, HTTP_INTERRUPTED);
+	CHECK_STR(r.errmsg, "interrupted");
+	if (!(elapsed >= 290 && elapsed < 900))
+		TEST_FAIL_AT("stopped after %.1f ms", elapsed);
+	http_resp_release(&r);
+	free(u);
+}
+
+static void test_dns_and_protocols(void)
+{
+	struct http_req req = {0};
+	struct http_resp r;
+
+	req.url = "http://runbook-test.invalid/health";
+	req.timeout_ms = 4000;
+	CHECK_INT(http_fetch(&req, &r), ==, -1);
+	CHECK_INT(r.error, ==, HTTP_DNS);
+	http_resp_release(&r);
+
+	req.url = "file:///etc/passwd";
+	CHECK_INT(http_fetch(&req, &r), ==, -1);
+	CHECK_INT(r.error, ==, HTTP_OTHER);
+	CHECK(r.body == NULL);
+	http_resp_release(&r);
+}
+
+TEST_LIST = {
+        {"names", test_names},
+        {"get_json", test_get_json},
+        {"status_500", test_500},
+        {"refused", test_refused},
+        {"timeout", test_timeout},
+        {"drop_partial", test_drop_partial},
+        {"body_cap", test_body_cap},
+        {"head", test_head},
+        {"post_put", test_post_put},
+        {"no_redirect_retry_after", test_no_redirect_retry_after},
+        {"abort", test_abort},
+        {"dns_and_protocols", test_dns_and_protocols},
+        {NULL, NULL},
+};
