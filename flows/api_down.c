@@ -109,14 +109,14 @@ static const char *suggest_cause(struct run *r, const struct state *s, char *rea
 }
 
 static const struct option cause_options[] = {
-	{"bad_deploy", "recent bad deploy → redeploy previous", NULL},
-	{"oom", "out of memory → restart, then investigate the leak",
-	 "investigate the memory leak (runbook §4.1)"},
-	{"db_connections", "connections exhausted → restart, check the pooler",
-	 "check the PgBouncer / pool configuration (runbook §4.1)"},
-	{"db_down", "database down → database flow (runbook §4.2)", NULL},
-	{"other", "something else → escalate", NULL},
-	{NULL, NULL, NULL},
+	{.name = "bad_deploy", .text = "recent bad deploy → redeploy previous"},
+	{.name = "oom", .text = "out of memory → restart, then investigate the leak",
+	 .followup = "investigate the memory leak (runbook §4.1)"},
+	{.name = "db_connections", .text = "connections exhausted → restart, check the pooler",
+	 .followup = "check the PgBouncer / pool configuration (runbook §4.1)"},
+	{.name = "db_down", .text = "database down → database flow (runbook §4.2)"},
+	{.name = "other", .text = "something else → escalate"},
+	{.name = NULL},
 };
 
 static const struct transition to_health[] = {{"*", "health"}, {NULL, NULL}};

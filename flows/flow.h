@@ -48,6 +48,7 @@ struct option {
 	const char *name;
 	const char *text;     /* the runbook's fix, shown beside the option */
 	const char *followup; /* printed at the end when this option was taken, or NULL */
+	const char *severity; /* taking this option raises the incident to it ("P0"), or NULL */
 };
 
 struct run;
@@ -74,6 +75,8 @@ struct intent {
 	char target_desc[160];  /* "service 'api' (production)" */
 	int fallback;           /* cannot run here (config missing): manual step */
 	char missing[256];
+	int skip;               /* nothing to do here: journaled as action.skipped with `missing` as
+				   the reason, outcome "skipped" (e.g. an optional command unset) */
 };
 
 /* Runs a probe (or one attempt of a wait). Fills *out. */
@@ -83,6 +86,8 @@ typedef void (*plan_fn)(struct run *r, const struct state *s, struct intent *in)
 /* Runs a planned action. Fills *out (name "ok" or "fail", or as the flow needs). */
 typedef void (*act_fn)(struct run *r, const struct state *s, const struct intent *in,
 		       struct outcome *out);
+/* Checks an answer given for a parameter (a pid): 0, or -1 with why in err (exit 2). */
+typedef int (*check_fn)(const char *value, char *err, size_t errlen);
 /* A choice's suggestion from the findings so far: an option name or NULL, and why. */
 typedef const char *(*suggest_fn)(struct run *r, const struct state *s, char *reason,
 				  size_t reasonlen);
@@ -97,6 +102,7 @@ struct state {
 	plan_fn plan;         /* action */
 	act_fn act;           /* action */
 	suggest_fn suggest;   /* choice */
+	check_fn check;       /* ST_PARAM action: validates the parameter before anything runs */
 	const struct option *options; /* choice; manual (NULL: Enter = done, or a note) */
 	const struct transition *next;
 	unsigned flags;

@@ -63,6 +63,7 @@ int state_answerable(const struct state *s)
 	case KIND_MANUAL:
 	case KIND_CHOICE:
 	case KIND_PROBE:  /* a probe falls back to its manual step when unconfigured */
+	case KIND_WAIT:
 	case KIND_ACTION: /* a parameter, or what happened to an interrupted action */
 		return 1;
 	default:
@@ -84,6 +85,19 @@ static int in_list(const char *const *l, const char *v)
 		if (strcmp(*l, v) == 0)
 			return 1;
 	return 0;
+}
+
+/* A probe's manual fallback takes its named outcomes, or anything when it has "*". */
+static int probe_answer_ok(const struct state *s, const char *v)
+{
+	int named = 0;
+
+	for (const struct transition *t = s->next; t && t->outcome; t++) {
+		if (strcmp(t->outcome, "*") == 0 || strcmp(t->outcome, v) == 0)
+			return 1;
+		named++;
+	}
+	return named == 0;
 }
 
 int state_answer_ok(const struct state *s, const char *value, char *err, size_t errlen)
@@ -111,6 +125,13 @@ int state_answer_ok(const struct state *s, const char *value, char *err, size_t 
 	if (s->kind == KIND_MANUAL && s->options != NULL && !in_options(s->options, value) &&
 	    strcmp(value, "done") != 0) {
 		snprintf(err, errlen, "'%s' is not an answer of '%s'", value, s->id);
+		return 0;
+	}
+	if (s->kind == KIND_ACTION && (s->flags & ST_PARAM) && s->check != NULL &&
+	    !in_list(recovery_answers, value) && s->check(value, err, errlen) < 0)
+		return 0;
+	if ((s->kind == KIND_PROBE || s->kind == KIND_WAIT) && !probe_answer_ok(s, value)) {
+		snprintf(err, errlen, "'%s' is not an outcome of '%s'", value, s->id);
 		return 0;
 	}
 	if (s->kind == KIND_ACTION && !(s->flags & ST_PARAM) && !in_list(recovery_answers, value)) {

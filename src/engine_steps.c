@@ -335,9 +335,24 @@ static int exec_choice(struct run *r, const struct state *s)
 	d = cJSON_CreateObject();
 	if (suggested != NULL)
 		cJSON_AddStringToObject(d, "suggested", suggested);
-	for (const struct option *o = s->options; o && o->name; o++)
-		if (strcmp(o->name, ans) == 0 && o->followup != NULL)
+	for (const struct option *o = s->options; o && o->name; o++) {
+		if (strcmp(o->name, ans) != 0)
+			continue;
+		if (o->followup != NULL)
 			cJSON_AddStringToObject(d, "followup", o->followup);
+		rc = log_answer(r, ans, ans, source, d);
+		d = NULL;
+		if (rc == STEP_OK && o->severity != NULL) {
+			char because[512];
+
+			snprintf(because, sizeof(because), "'%s' answered '%s'%s%s", s->id, ans,
+				 cJSON_IsString(why) ? ": " : "",
+				 cJSON_IsString(why) ? why->valuestring : "");
+			if (run_set_severity(r, o->severity, because) < 0)
+				rc = STEP_JOURNAL;
+		}
+		return rc;
+	}
 	return log_answer(r, ans, ans, source, d);
 }
 
@@ -434,6 +449,15 @@ static int exec_action(struct run *r, const struct state *s)
 		answers_put(&r->typed, s->id, ans);
 	}
 	s->plan(r, s, &in);
+	if (in.skip) {
+		d = in.data ? cJSON_Duplicate(in.data, 1) : cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "outcome", "skipped");
+		cJSON_AddStringToObject(d, "reason", in.missing);
+		run_outcome(r, "skipped");
+		rc = run_log(r, "action.skipped", d) < 0 ? STEP_JOURNAL : STEP_OK;
+		term_mark(r->t, 1, "skipped: %s", in.missing);
+		goto done;
+	}
 	if (in.fallback) {
 		cJSON_Delete(in.data);
 		return manual_fallback(r, s, in.missing);

@@ -57,7 +57,8 @@ static const char *suggest(struct run *r, const struct state *s, char *why, size
 	return p ? "a" : NULL;
 }
 
-static const struct option opts[] = {{"a", "act", NULL}, {"b", "give up", NULL}, {NULL, NULL, NULL}};
+static const struct option opts[] = {
+	{.name = "a", .text = "act"}, {.name = "b", .text = "give up", .severity = "P0"}, {.name = NULL}};
 static const struct transition t_p1[] = {{"ok", "resolved"}, {"*", "c1"}, {NULL, NULL}};
 static const struct transition t_c1[] = {{"a", "act1"}, {"b", "n1"}, {NULL, NULL}};
 static const struct transition t_act[] = {{"*", "w1"}, {NULL, NULL}};
@@ -115,7 +116,9 @@ static const struct ecase cases[] = {
 	{"dry run skips the destructive action", {"bad", "ok"}, {"c1=a"}, NULL, 1, EXIT_OK,
 	 "p1 c1 act1 w1 resolved", "act1:action.skipped", "resolved", 0},
 	{"give up escalates", {"bad"}, {"c1=b"}, NULL, 0, EXIT_OK, "p1 c1 n1 escalated",
-	 "n1:notify.skipped n1:incident.escalated", "escalated", 0},
+	 "c1:prompt.answered c1:severity.changed n1:state.entered n1:notify.skipped "
+	 "n1:incident.escalated",
+	 "escalated", 0},
 	{NULL, {NULL}, {NULL}, NULL, 0, 0, NULL, NULL, NULL, 0},
 };
 
