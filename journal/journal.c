@@ -1,0 +1,760 @@
+/*
+ * journal.c - open, create, migrate and append to the journal (the SQLite backend).
+ *
+ * Reading, the derived incident view and verification are in journal_query.c; the
+ * canonical encoding and the hash in chain.c. docs/journal-format.md is the contract.
+ */
+#include "journal_int.h"
+
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "redact.h"
+#include "util.h"
+
+static const char schema_sql[] =
+#include "schema_sql.h"
+        ;
+
+/* Highest format version this build knows (PRAGMA user_version). */
+#define JOURNAL_VERSION 1
+/* Give up on a busy journal after this long (BEGIN and COMMIT retries). */
+#define RETRY_TOTAL_NS (10LL * 1000000000LL)
+/* Limits, mirrored by the CHECK constraints of schema.sql. */
+#define DATA_MAX (8u << 20)
+#define NAME_MAX_BYTES 256
+#define LABEL_MAX_BYTES 128
+#define KIND_MAX_BYTES 64
+
+/*
+ * Forward-only migrations: step `to` takes a journal from version to - 1 to `to`. A
+ * journal is only ever moved up, in one transaction per open; never re-created.
+ */
+struct migration {
+	int to;
+	const char *sql;
+	int (*after)(struct journal *j); /* extra work in the same transaction, or NULL */
+};
+
+static int init_meta(struct journal *j);
+
+static const struct migration migrations[] = {
+        {1, schema_sql, init_meta},
+};
+
+void journal_seterr(struct journal *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(j->err, sizeof(j->err), fmt, ap);
+	va_end(ap);
+	for (char *p = j->err; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	}
+}
+
+void journal_quote(const char *s, char *out, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 0)
+		return;
+	for (; s != NULL && s[i] != '\0' && i + 1 < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		out[i] = (c < 0x20 || c == 0x7f || c == '\'') ? '?' : (char)c;
+	}
+	out[i] = '\0';
+}
+
+static int is_busy(int rc)
+{
+	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+}
+
+static void backoff(int attempt)
+{
+	long ms = 1 + (long)((clock_mono_ns() / 1000 + getpid() * 7919L) % 10);
+
+	sleep_ms(ms + (attempt < 10 ? attempt : 10), NULL);
+}
+
+/* Step a statement that returns no rows, retrying while busy; then reset it. */
+static int step_retry(sqlite3_stmt *st)
+{
+	int64_t deadline = clock_mono_ns() + RETRY_TOTAL_NS;
+
+	for (int attempt = 0;; attempt++) {
+		int rc = sqlite3_step(st);
+
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+			return SQLITE_OK;
+		if (!is_busy(rc) || clock_mono_ns() >= deadline)
+			return rc;
+		backoff(attempt);
+	}
+}
+
+/* sqlite3_exec with the same retry. */
+static int exec_retry(struct journal *j, const char *sql)
+{
+	int64_t deadline = clock_mono_ns() + RETRY_TOTAL_NS;
+
+	for (int attempt = 0;; attempt++) {
+		int rc = sqlite3_exec(j->db, sql, NULL, NULL, NULL);
+
+		if (rc == SQLITE_OK || !is_busy(rc) || clock_mono_ns() >= deadline)
+			return rc;
+		backoff(attempt);
+	}
+}
+
+/* Run a one-row query (a pragma) and copy its first column as text. */
+static int query_text(struct journal *j, const char *sql, char *out, size_t n)
+{
+	int64_t deadline = clock_mono_ns() + RETRY_TOTAL_NS;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(j->db, sql, -1, &st, NULL);
+
+	out[0] = '\0';
+	for (int attempt = 0; rc == SQLITE_OK; attempt++) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			const unsigned char *t = sqlite3_column_text(st, 0);
+
+			strlcpy_chk(out, t != NULL ? (const char *)t : "", n);
+			rc = SQLITE_OK;
+			break;
+		}
+		if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+			break;
+		}
+		sqlite3_reset(st);
+		if (!is_busy(rc) || clock_mono_ns() >= deadline)
+			break;
+		backoff(attempt);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* "unable to append to journal 'P': <why>" */
+static int append_fail(struct journal *j, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+static int append_fail(struct journal *j, const char *fmt, ...)
+{
+	char q[PATH_MAX], why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	journal_quote(j->path, q, sizeof(q));
+	journal_seterr(j, "unable to append to journal '%s': %s", q, why);
+	return -1;
+}
+
+int journal_sqlfail(struct journal *j, const char *what)
+{
+	char q[PATH_MAX];
+
+	journal_quote(j->path, q, sizeof(q));
+	journal_seterr(j, "unable to %s journal '%s': %s", what, q, sqlite3_errmsg(j->db));
+	return -1;
+}
+
+static int meta_put(struct journal *j, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(j->db, "INSERT INTO meta (key, value) VALUES (?1, ?2)", -1,
+	                            &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Returns 1 and copies the value, 0 when absent, -1 on error. */
+static int meta_get(struct journal *j, const char *key, char *out, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(j->db, "SELECT value FROM meta WHERE key = ?1", -1, &st,
+	                            NULL);
+	int found = -1;
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			const unsigned char *t = sqlite3_column_text(st, 0);
+
+			strlcpy_chk(out, t != NULL ? (const char *)t : "", n);
+			found = 1;
+		} else if (rc == SQLITE_DONE) {
+			found = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Version 1: what the journal is and how it is chained. */
+static int init_meta(struct journal *j)
+{
+	unsigned char check[CHAIN_HASH_LEN];
+	char hex[2 * CHAIN_HASH_LEN + 1];
+	char ts[32];
+
+	time_format(clock_wall(), ts);
+	if (meta_put(j, "format", "runbook-journal") != 0 || meta_put(j, "created", ts) != 0)
+		return -1;
+	if (!chain_keyed(&j->chain))
+		return meta_put(j, "chain", "sha256");
+	if (chain_key_check(&j->chain, check) != 0)
+		return -1;
+	hex_encode(check, sizeof(check), hex);
+	if (meta_put(j, "chain", "hmac-sha256") != 0 || meta_put(j, "key_check", hex) != 0)
+		return -1;
+	return 0;
+}
+
+static int user_version(struct journal *j, long *v)
+{
+	char buf[32];
+
+	if (query_text(j, "PRAGMA user_version", buf, sizeof(buf)) != SQLITE_OK)
+		return journal_sqlfail(j, "read");
+	if (parse_long(buf, 0, LONG_MAX, v) != 0) {
+		journal_seterr(j, "unable to read journal: bad user_version '%s'", buf);
+		return -1;
+	}
+	return 0;
+}
+
+/* Create a new journal, or move an old one forward; a current one is left alone. */
+static int migrate(struct journal *j)
+{
+	char q[PATH_MAX], buf[64];
+	long v = 0;
+	int rc = -1;
+
+	journal_quote(j->path, q, sizeof(q));
+	if (user_version(j, &v) != 0)
+		return -1;
+	if (v == JOURNAL_VERSION)
+		return 0;
+	if (v > JOURNAL_VERSION) {
+		journal_seterr(
+		        j, "journal '%s' has format version %ld; this runbook knows up to %d",
+		        q, v, JOURNAL_VERSION);
+		return -1;
+	}
+	if (exec_retry(j, "BEGIN IMMEDIATE") != SQLITE_OK)
+		return journal_sqlfail(j, "create");
+	if (user_version(j, &v) != 0)
+		goto out;
+	if (v == 0) {
+		if (query_text(j, "SELECT count(*) FROM sqlite_master", buf, sizeof(buf)) !=
+		    SQLITE_OK) {
+			journal_sqlfail(j, "create");
+			goto out;
+		}
+		if (strcmp(buf, "0") != 0) {
+			journal_seterr(
+			        j,
+			        "'%s' is not a runbook journal (it has tables but no version)",
+			        q);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		if (migrations[i].to <= v)
+			continue;
+		if (sqlite3_exec(j->db, migrations[i].sql, NULL, NULL, NULL) != SQLITE_OK ||
+		    (migrations[i].after != NULL && migrations[i].after(j) != 0)) {
+			journal_sqlfail(j, "create");
+			goto out;
+		}
+		snprintf(buf, sizeof(buf), "PRAGMA user_version = %d", migrations[i].to);
+		if (sqlite3_exec(j->db, buf, NULL, NULL, NULL) != SQLITE_OK) {
+			journal_sqlfail(j, "create");
+			goto out;
+		}
+	}
+	if (exec_retry(j, "COMMIT") != SQLITE_OK) {
+		journal_sqlfail(j, "create");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc != 0 && !sqlite3_get_autocommit(j->db))
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* The journal's chain type (meta) must agree with the key we have, or lack. */
+static int check_chain_type(struct journal *j, const char *keypath)
+{
+	char q[PATH_MAX], qk[PATH_MAX], chain[64], stored[128], hex[2 * CHAIN_HASH_LEN + 1];
+	unsigned char check[CHAIN_HASH_LEN];
+	int found = meta_get(j, "chain", chain, sizeof(chain));
+
+	journal_quote(j->path, q, sizeof(q));
+	journal_quote(keypath != NULL ? keypath : "", qk, sizeof(qk));
+	if (found < 0)
+		return journal_sqlfail(j, "read");
+	if (found == 0) {
+		journal_seterr(j, "journal '%s' has no chain type in its meta table", q);
+		return -1;
+	}
+	if (strcmp(chain, "sha256") == 0) {
+		if (!chain_keyed(&j->chain))
+			return 0;
+		journal_seterr(
+		        j,
+		        "journal '%s' is not keyed, but RUNBOOK_JOURNAL_KEY names a key ('%s')",
+		        q, qk);
+		return -1;
+	}
+	if (strcmp(chain, "hmac-sha256") != 0) {
+		journal_quote(chain, stored, sizeof(stored));
+		journal_seterr(j, "journal '%s' has an unknown chain type '%s'", q, stored);
+		return -1;
+	}
+	if (!chain_keyed(&j->chain)) {
+		journal_seterr(
+		        j, "journal '%s' is keyed: set RUNBOOK_JOURNAL_KEY to its key file", q);
+		return -1;
+	}
+	found = meta_get(j, "key_check", stored, sizeof(stored));
+	if (found < 0)
+		return journal_sqlfail(j, "read");
+	if (chain_key_check(&j->chain, check) != 0)
+		found = 0;
+	hex_encode(check, sizeof(check), hex);
+	if (found == 0 || strcmp(stored, hex) != 0) {
+		journal_seterr(j, "journal key '%s' is not the key of journal '%s'", qk, q);
+		return -1;
+	}
+	return 0;
+}
+
+/* Pragmas of journal.md, each read back where it matters. */
+static int configure(struct journal *j)
+{
+	char q[PATH_MAX], buf[64];
+	int on = 0;
+
+	journal_quote(j->path, q, sizeof(q));
+	sqlite3_extended_result_codes(j->db, 1);
+	sqlite3_busy_timeout(j->db, 5000);
+	if (sqlite3_db_config(j->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) != SQLITE_OK ||
+	    on != 1 ||
+	    sqlite3_db_config(j->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on) != SQLITE_OK ||
+	    on != 0) {
+		journal_seterr(j, "unable to open journal '%s': cannot enable defensive mode",
+		               q);
+		return -1;
+	}
+	if (exec_retry(j, "PRAGMA trusted_schema = OFF") != SQLITE_OK ||
+	    exec_retry(j, "PRAGMA foreign_keys = ON") != SQLITE_OK)
+		return journal_sqlfail(j, "open");
+	if (query_text(j, "PRAGMA journal_mode = WAL", buf, sizeof(buf)) != SQLITE_OK)
+		return journal_sqlfail(j, "open");
+	if (strcmp(buf, "wal") != 0) {
+		journal_seterr(j, "unable to open journal '%s': cannot use WAL mode (got '%s')",
+		               q, buf);
+		return -1;
+	}
+	if (exec_retry(j, "PRAGMA synchronous = FULL") != SQLITE_OK ||
+	    query_text(j, "PRAGMA synchronous", buf, sizeof(buf)) != SQLITE_OK)
+		return journal_sqlfail(j, "open");
+	if (strcmp(buf, "2") != 0) {
+		journal_seterr(
+		        j, "unable to open journal '%s': synchronous reads %s, not 2 (full)", q,
+		        buf);
+		return -1;
+	}
+	return 0;
+}
+
+static int prepare_cached(struct journal *j)
+{
+	static const char insert[] = "INSERT INTO events (" JOURNAL_COLUMNS ") VALUES "
+	                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	                             "?14, ?15)";
+	const struct {
+		sqlite3_stmt **st;
+		const char *sql;
+	} todo[] = {
+	        {&j->st_begin, "BEGIN IMMEDIATE"},
+	        {&j->st_commit, "COMMIT"},
+	        {&j->st_rollback, "ROLLBACK"},
+	        {&j->st_last, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"},
+	        {&j->st_insert, insert},
+	};
+
+	for (size_t i = 0; i < sizeof(todo) / sizeof(todo[0]); i++) {
+		if (sqlite3_prepare_v3(j->db, todo[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
+		                       todo[i].st, NULL) != SQLITE_OK)
+			return journal_sqlfail(j, "open");
+	}
+	return 0;
+}
+
+/* Default identity: operator "unknown", the effective user, the host name, getpid(). */
+static void default_identity(struct journal *j)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	const char *user = pw != NULL && pw->pw_name != NULL ? pw->pw_name : getenv("USER");
+	char host[HOST_NAME_MAX + 1];
+
+	if (gethostname(host, sizeof(host)) != 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	free(j->operator);
+	free(j->os_user);
+	free(j->host);
+	j->operator= xstrdup("unknown");
+	j->os_user = xstrndup(user != NULL ? user : "", strnlen(user != NULL ? user : "", 255));
+	j->host = xstrdup(host);
+	j->pid = 0;
+}
+
+int journal_open(const char *path, struct journal **out, char *err, size_t errlen)
+{
+	const char *keypath = getenv("RUNBOOK_JOURNAL_KEY");
+	struct journal *j = xcalloc(1, sizeof(*j));
+	mode_t old = umask(077);
+	char q[PATH_MAX];
+	int rc = -1;
+
+	*out = NULL;
+	if (keypath != NULL && keypath[0] == '\0')
+		keypath = NULL;
+	if (path == NULL || path[0] == '\0' || strlen(path) >= PATH_MAX - 8) {
+		journal_quote(path != NULL ? path : "", q, sizeof(q));
+		journal_seterr(j, "unable to open journal '%s': bad path", q);
+		goto out;
+	}
+	j->path = xstrdup(path);
+	journal_quote(path, q, sizeof(q));
+	if (keypath != NULL ? journal_load_key(j, keypath) != 0
+	                    : chain_init(&j->chain, NULL, 0) != 0) {
+		if (keypath == NULL)
+			journal_seterr(
+			        j, "unable to open journal '%s': no sha-256 in libcrypto", q);
+		goto out;
+	}
+	if (journal_prepare_file(j) != 0)
+		goto out;
+	/* NOMUTEX: a handle serves one thread at a time; verify calls the column API ~30
+	 * times a row, and the per-call mutex was a fifth of its time. */
+	if (sqlite3_open_v2(path, &j->db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK) {
+		if (j->db == NULL)
+			journal_seterr(j, "unable to open journal '%s': out of memory", q);
+		else
+			journal_sqlfail(j, "open");
+		goto out;
+	}
+	if (configure(j) != 0 || migrate(j) != 0 || check_chain_type(j, keypath) != 0 ||
+	    prepare_cached(j) != 0)
+		goto out;
+	default_identity(j);
+	rc = 0;
+out:
+	umask(old);
+	if (rc != 0) {
+		if (err != NULL && errlen > 0)
+			strlcpy_chk(err, j->err, errlen);
+		journal_close(j);
+		return -1;
+	}
+	*out = j;
+	return 0;
+}
+
+void journal_close(struct journal *j)
+{
+	if (j == NULL)
+		return;
+	sqlite3_finalize(j->st_begin);
+	sqlite3_finalize(j->st_commit);
+	sqlite3_finalize(j->st_rollback);
+	sqlite3_finalize(j->st_last);
+	sqlite3_finalize(j->st_insert);
+	sqlite3_close_v2(j->db);
+	chain_release(&j->chain);
+	free(j->operator);
+	free(j->os_user);
+	free(j->host);
+	free(j->path);
+	free(j);
+}
+
+const char *journal_errmsg(const struct journal *j)
+{
+	return j != NULL ? j->err : "no journal";
+}
+
+int journal_keyed(const struct journal *j)
+{
+	return j != NULL && chain_keyed(&j->chain);
+}
+
+/* A copy of s cut to at most max bytes, on a UTF-8 character boundary. */
+static char *dup_cut(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return xstrndup(s, n);
+}
+
+void journal_set_identity(struct journal *j, const struct jidentity *who)
+{
+	if (j == NULL)
+		return;
+	default_identity(j);
+	if (who == NULL)
+		return;
+	if (who->operator!= NULL && who->operator[0] != '\0') {
+		free(j->operator);
+		j->operator= dup_cut(who->operator, NAME_MAX_BYTES);
+	}
+	if (who->os_user != NULL) {
+		free(j->os_user);
+		j->os_user = dup_cut(who->os_user, NAME_MAX_BYTES);
+	}
+	if (who->host != NULL) {
+		free(j->host);
+		j->host = dup_cut(who->host, NAME_MAX_BYTES);
+	}
+	j->pid = who->pid > 0 ? who->pid : 0;
+}
+
+/* A lowercase 8-4-4-4-12 UUID. */
+static int valid_uuid(const char *s)
+{
+	size_t i = 0;
+
+	for (; s[i] != '\0' && i < JOURNAL_UUID_LEN; i++) {
+		int dash = (i == 8 || i == 13 || i == 18 || i == 23);
+
+		if (dash ? s[i] != '-'
+		         : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	}
+	return i == JOURNAL_UUID_LEN && s[i] == '\0';
+}
+
+static int valid_kind(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > KIND_MAX_BYTES)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int check_args(struct journal *j, const char *incident, const char *flow,
+                      const char *state, const char *kind)
+{
+	char q[80];
+
+	if (incident == NULL || !valid_uuid(incident)) {
+		journal_quote(incident != NULL ? incident : "", q, sizeof(q));
+		return append_fail(j, "bad incident id '%s'", q);
+	}
+	if (kind == NULL || !valid_kind(kind)) {
+		journal_quote(kind != NULL ? kind : "", q, sizeof(q));
+		return append_fail(j, "bad event kind '%s'", q);
+	}
+	if (flow == NULL || state == NULL || strlen(flow) > LABEL_MAX_BYTES ||
+	    strlen(state) > LABEL_MAX_BYTES) {
+		return append_fail(j, "flow and state must be given (at most %d bytes)",
+		                   LABEL_MAX_BYTES);
+	}
+	return 0;
+}
+
+/* Redacted, validated JSON for the data column, or NULL (j->err set). Caller frees. */
+static char *event_data(struct journal *j, const char *data)
+{
+	char *red = redact_text(data != NULL ? data : "{}");
+	const char *end = NULL;
+	cJSON *doc;
+
+	if (strlen(red) > DATA_MAX) {
+		append_fail(j, "event data exceeds %u bytes", DATA_MAX);
+		free(red);
+		return NULL;
+	}
+	doc = cJSON_ParseWithOpts(red, &end, 1);
+	if (doc == NULL) {
+		append_fail(j, "event data is not valid JSON");
+		free(red);
+		return NULL;
+	}
+	cJSON_Delete(doc);
+	return red;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const struct chain_text *t)
+{
+	sqlite3_bind_text(st, i, t->p, (int)t->n, SQLITE_STATIC);
+}
+
+static struct chain_text text(const char *s)
+{
+	struct chain_text t = {s, strlen(s)};
+
+	return t;
+}
+
+/* Inside the write transaction: read the tail, hash and insert the new row. */
+static int insert_event(struct journal *j, struct chain_row *r, unsigned char prev[32],
+                        unsigned char hash[32])
+{
+	sqlite3_stmt *st = j->st_last;
+	int rc = sqlite3_step(st);
+
+	memset(prev, 0, CHAIN_HASH_LEN);
+	r->seq = 1;
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 1) != CHAIN_HASH_LEN) {
+			sqlite3_reset(st);
+			return append_fail(j, "the last event has no valid hash (run verify)");
+		}
+		r->seq = sqlite3_column_int64(st, 0) + 1;
+		memcpy(prev, sqlite3_column_blob(st, 1), CHAIN_HASH_LEN);
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return journal_sqlfail(j, "append to");
+	}
+	sqlite3_reset(st);
+	r->prev_hash = prev;
+	if (chain_hash(&j->chain, r, hash) != 0) {
+		return append_fail(j, "cannot compute the event hash");
+	}
+	st = j->st_insert;
+	sqlite3_bind_int64(st, 1, r->seq);
+	bind_text(st, 2, &r->id);
+	bind_text(st, 3, &r->incident);
+	bind_text(st, 4, &r->ts);
+	sqlite3_bind_int64(st, 5, r->mono_ns);
+	bind_text(st, 6, &r->operator);
+	bind_text(st, 7, &r->os_user);
+	bind_text(st, 8, &r->host);
+	sqlite3_bind_int64(st, 9, r->pid);
+	bind_text(st, 10, &r->flow);
+	bind_text(st, 11, &r->state);
+	bind_text(st, 12, &r->kind);
+	bind_text(st, 13, &r->data);
+	sqlite3_bind_blob(st, 14, prev, CHAIN_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 15, hash, CHAIN_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		journal_sqlfail(j, "append to");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int journal_append(struct journal *j, const char *incident, const char *flow, const char *state,
+                   const char *kind, const char *data, struct jevent *out)
+{
+	unsigned char prev[CHAIN_HASH_LEN], hash[CHAIN_HASH_LEN];
+	char id[JOURNAL_UUID_LEN + 1], ts[32];
+	struct chain_row r;
+	char *red = NULL;
+	int in_tx = 0;
+	int rc = -1;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (j == NULL || j->db == NULL)
+		return -1;
+	if (check_args(j, incident, flow, state, kind) != 0)
+		return -1;
+	red = event_data(j, data);
+	if (red == NULL)
+		return -1;
+	if (step_retry(j->st_begin) != SQLITE_OK) {
+		journal_sqlfail(j, "append to");
+		goto out;
+	}
+	in_tx = 1;
+	uuid_new(id);
+	time_format(clock_wall(), ts);
+	memset(&r, 0, sizeof(r));
+	r.id = text(id);
+	r.incident = text(incident);
+	r.ts = text(ts);
+	r.mono_ns = clock_mono_ns();
+	r.operator= text(j->operator);
+	r.os_user = text(j->os_user);
+	r.host = text(j->host);
+	r.pid = j->pid > 0 ? j->pid : (long long)getpid();
+	r.flow = text(flow);
+	r.state = text(state);
+	r.kind = text(kind);
+	r.data = text(red);
+	if (insert_event(j, &r, prev, hash) != 0)
+		goto out;
+	if (step_retry(j->st_commit) != SQLITE_OK) {
+		journal_sqlfail(j, "append to");
+		goto out;
+	}
+	in_tx = 0;
+	rc = 0;
+	if (out != NULL) {
+		out->seq = r.seq;
+		memcpy(out->id, id, sizeof(id));
+		memcpy(out->incident, incident, JOURNAL_UUID_LEN + 1);
+		memcpy(out->ts, ts, sizeof(out->ts));
+		out->mono_ns = r.mono_ns;
+		out->pid = r.pid;
+		memcpy(out->prev_hash, prev, CHAIN_HASH_LEN);
+		memcpy(out->hash, hash, CHAIN_HASH_LEN);
+	}
+out:
+	if (in_tx && !sqlite3_get_autocommit(j->db)) {
+		sqlite3_step(j->st_rollback);
+		sqlite3_reset(j->st_rollback);
+	}
+	free(red);
+	return rc;
+}

@@ -1,0 +1,493 @@
+/*
+ * journal_query.c - reading the journal: events, the derived incident view, incident
+ * lookup by prefix, and verification (integrity, triggers, chain replay, head).
+ */
+#include "journal_int.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+/* What verify insists on: name, table, and the operation it forbids. */
+static const struct {
+	const char *name;
+	const char *table;
+} required_triggers[] = {
+        {"events_no_update", "events"},
+        {"events_no_delete", "events"},
+        {"meta_no_update", "meta"},
+        {"meta_no_delete", "meta"},
+};
+
+/*
+ * The incident view. Every figure comes from the events: the first incident.opened
+ * gives flow, title, severity, opener and opening time; the latest severity.changed
+ * ({"to": ...}) overrides the severity; the latest state.entered gives the state; the
+ * latest incident.closed ({"end": ...}) closes it. json_valid guards json_extract so a
+ * malformed data column cannot break the listing.
+ */
+static const char incidents_sql[] =
+        "SELECT o.incident, o.flow,"
+        " CASE WHEN json_valid(o.data) THEN json_extract(o.data, '$.title') END,"
+        " coalesce((SELECT CASE WHEN json_valid(s.data) THEN json_extract(s.data, '$.to') END"
+        "           FROM events s WHERE s.incident = o.incident AND s.kind = 'severity.changed'"
+        "           ORDER BY s.seq DESC LIMIT 1),"
+        "          CASE WHEN json_valid(o.data) THEN json_extract(o.data, '$.severity') END),"
+        " c.seq IS NOT NULL,"
+        " (SELECT s.state FROM events s WHERE s.incident = o.incident"
+        "  AND s.kind = 'state.entered' ORDER BY s.seq DESC LIMIT 1),"
+        " CASE WHEN json_valid(c.data) THEN json_extract(c.data, '$.end') END,"
+        " o.ts, c.ts, o.operator,"
+        " (SELECT count(*) FROM events e WHERE e.incident = o.incident)"
+        " FROM events o"
+        " LEFT JOIN events c ON c.seq = (SELECT max(x.seq) FROM events x"
+        "  WHERE x.incident = o.incident AND x.kind = 'incident.closed')"
+        " WHERE o.kind = 'incident.opened'"
+        " AND o.seq = (SELECT min(y.seq) FROM events y"
+        "  WHERE y.incident = o.incident AND y.kind = 'incident.opened')"
+        " AND (?1 = 0 OR c.seq IS NULL)"
+        " AND (?2 IS NULL OR o.ts >= ?2)"
+        " ORDER BY o.seq";
+
+static const char *col_text(sqlite3_stmt *st, int i, const char *dflt)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t != NULL ? (const char *)t : dflt;
+}
+
+static void col_fixed(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+	strlcpy_chk(out, col_text(st, i, ""), n);
+}
+
+static void col_hash(sqlite3_stmt *st, int i, unsigned char out[JOURNAL_HASH_LEN])
+{
+	memset(out, 0, JOURNAL_HASH_LEN);
+	if (sqlite3_column_bytes(st, i) == JOURNAL_HASH_LEN)
+		memcpy(out, sqlite3_column_blob(st, i), JOURNAL_HASH_LEN);
+}
+
+int journal_events(struct journal *j, const char *incident, long long after_seq,
+                   journal_event_cb cb, void *ctx)
+{
+	static const char all[] = "SELECT " JOURNAL_COLUMNS " FROM events WHERE seq > ?1"
+	                          " ORDER BY seq";
+	static const char one[] = "SELECT " JOURNAL_COLUMNS " FROM events WHERE incident = ?2"
+	                          " AND seq > ?1 ORDER BY seq";
+	sqlite3_stmt *st = NULL;
+	struct jevent ev;
+	int rc = 0;
+	int s;
+
+	if (sqlite3_prepare_v2(j->db, incident != NULL ? one : all, -1, &st, NULL) != SQLITE_OK)
+		return journal_sqlfail(j, "read");
+	sqlite3_bind_int64(st, 1, after_seq);
+	if (incident != NULL)
+		sqlite3_bind_text(st, 2, incident, -1, SQLITE_STATIC);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&ev, 0, sizeof(ev));
+		ev.seq = sqlite3_column_int64(st, 0);
+		col_fixed(st, 1, ev.id, sizeof(ev.id));
+		col_fixed(st, 2, ev.incident, sizeof(ev.incident));
+		col_fixed(st, 3, ev.ts, sizeof(ev.ts));
+		ev.mono_ns = sqlite3_column_int64(st, 4);
+		ev.operator= col_text(st, 5, "");
+		ev.os_user = col_text(st, 6, "");
+		ev.host = col_text(st, 7, "");
+		ev.pid = sqlite3_column_int64(st, 8);
+		ev.flow = col_text(st, 9, "");
+		ev.state = col_text(st, 10, "");
+		ev.kind = col_text(st, 11, "");
+		ev.data = col_text(st, 12, "{}");
+		col_hash(st, 13, ev.prev_hash);
+		col_hash(st, 14, ev.hash);
+		rc = cb(&ev, ctx);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = journal_sqlfail(j, "read");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int journal_incidents(struct journal *j, int open_only, const char *since,
+                      journal_incident_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	struct jincident inc;
+	char from[32], q[64];
+	double t;
+	int rc = 0;
+	int s;
+
+	if (since != NULL) {
+		if (time_parse(since, &t) != 0) {
+			journal_quote(since, q, sizeof(q));
+			journal_seterr(
+			        j, "invalid date '%s' (expected 2026-12-01 or RFC 3339 UTC)",
+			        q);
+			return -1;
+		}
+		time_format(t, from);
+	}
+	if (sqlite3_prepare_v2(j->db, incidents_sql, -1, &st, NULL) != SQLITE_OK)
+		return journal_sqlfail(j, "read");
+	sqlite3_bind_int(st, 1, open_only ? 1 : 0);
+	if (since != NULL)
+		sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		int closed = sqlite3_column_int(st, 4);
+
+		memset(&inc, 0, sizeof(inc));
+		col_fixed(st, 0, inc.id, sizeof(inc.id));
+		inc.flow = col_text(st, 1, "");
+		inc.title = col_text(st, 2, "");
+		inc.severity = col_text(st, 3, "");
+		inc.status = closed ? "closed" : "open";
+		inc.state = col_text(st, 5, "");
+		inc.end = closed ? col_text(st, 6, "") : NULL;
+		inc.opened = col_text(st, 7, "");
+		inc.closed = closed ? col_text(st, 8, "") : NULL;
+		inc.operator= col_text(st, 9, "");
+		inc.events = sqlite3_column_int64(st, 10);
+		rc = cb(&inc, ctx);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = journal_sqlfail(j, "read");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int journal_find_incident(struct journal *j, const char *prefix, char out[JOURNAL_UUID_LEN + 1])
+{
+	char low[JOURNAL_UUID_LEN + 2], high[JOURNAL_UUID_LEN + 3], q[64];
+	sqlite3_stmt *st = NULL;
+	size_t n = prefix != NULL ? strlen(prefix) : 0;
+	int found = 0;
+	int s;
+
+	journal_quote(prefix != NULL ? prefix : "", q, sizeof(q));
+	out[0] = '\0';
+	if (n < 6) {
+		journal_seterr(j, "incident id '%s' is too short", q);
+		return -1;
+	}
+	if (n > JOURNAL_UUID_LEN) {
+		journal_seterr(j, "no incident '%s'", q);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = prefix[i];
+
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-')) {
+			journal_seterr(j, "no incident '%s'", q);
+			return -1;
+		}
+		low[i] = c;
+	}
+	low[n] = '\0';
+	/* Every id starting with low sorts in [low, low "~"): ids hold no byte above 'f'. */
+	snprintf(high, sizeof(high), "%s~", low);
+	if (sqlite3_prepare_v2(j->db,
+	                       "SELECT DISTINCT incident FROM events"
+	                       " WHERE incident >= ?1 AND incident < ?2 LIMIT 2",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return journal_sqlfail(j, "read");
+	sqlite3_bind_text(st, 1, low, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, high, -1, SQLITE_STATIC);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (found++ == 0)
+			col_fixed(st, 0, out, JOURNAL_UUID_LEN + 1);
+	}
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE)
+		return journal_sqlfail(j, "read");
+	if (found == 1)
+		return 0;
+	out[0] = '\0';
+	if (found == 0)
+		journal_seterr(j, "no incident '%s'", q);
+	else
+		journal_seterr(j, "incident prefix '%s' is ambiguous", q);
+	return -1;
+}
+
+/* Append "; msg" (or msg) to out->reason. */
+static void add_reason(struct jverify *out, const char *msg)
+{
+	size_t n = strlen(out->reason);
+
+	out->ok = 0;
+	snprintf(out->reason + n, sizeof(out->reason) - n, "%s%s", n ? "; " : "", msg);
+}
+
+/* PRAGMA integrity_check on db: out is "" when it says ok, else the reason. */
+static void integrity_run(sqlite3 *db, char *out, size_t n)
+{
+	char msg[200];
+	sqlite3_stmt *st = NULL;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		journal_quote(col_text(st, 0, ""), msg, sizeof(msg));
+		if (strcmp(msg, "ok") != 0)
+			snprintf(out, n, "integrity check failed: %s", msg);
+	} else {
+		journal_quote(sqlite3_errmsg(db), msg, sizeof(msg));
+		snprintf(out, n, "integrity check failed: %s", msg);
+	}
+	sqlite3_finalize(st);
+}
+
+/* integrity_check on a connection of its own, in a thread beside the chain replay. */
+struct integrity_job {
+	sqlite3 *db;
+	char result[240];
+};
+
+static void *integrity_thread(void *arg)
+{
+	struct integrity_job *job = arg;
+
+	integrity_run(job->db, job->result, sizeof(job->result));
+	return NULL;
+}
+
+/* Start the job; 0 when it runs in a thread (join it), -1 when the caller must run it. */
+static int integrity_start(struct journal *j, struct integrity_job *job, pthread_t *th)
+{
+	/* the absolute name SQLite resolved at open: immune to a later chdir */
+	const char *file = sqlite3_db_filename(j->db, "main");
+
+	memset(job, 0, sizeof(*job));
+	if (file == NULL || file[0] == '\0' || !sqlite3_threadsafe())
+		return -1;
+	if (sqlite3_open_v2(file, &job->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	sqlite3_busy_timeout(job->db, 5000);
+	if (sqlite3_db_config(job->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL) != SQLITE_OK ||
+	    sqlite3_db_config(job->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL) != SQLITE_OK)
+		goto fail;
+	if (pthread_create(th, NULL, integrity_thread, job) != 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_close(job->db);
+	job->db = NULL;
+	return -1;
+}
+
+static int verify_triggers(struct journal *j, struct jverify *out)
+{
+	sqlite3_stmt *st = NULL;
+	char line[128];
+
+	if (sqlite3_prepare_v2(j->db,
+	                       "SELECT tbl_name, sql FROM sqlite_master"
+	                       " WHERE type = 'trigger' AND name = ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return journal_sqlfail(j, "verify");
+	for (size_t i = 0; i < sizeof(required_triggers) / sizeof(required_triggers[0]); i++) {
+		const char *name = required_triggers[i].name;
+		int s;
+
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		s = sqlite3_step(st);
+		if (s != SQLITE_ROW) {
+			snprintf(line, sizeof(line), "trigger '%s' is missing", name);
+			add_reason(out, line);
+		} else if (strcmp(col_text(st, 0, ""), required_triggers[i].table) != 0 ||
+		           strstr(col_text(st, 1, ""), "RAISE(ABORT") == NULL) {
+			snprintf(line, sizeof(line), "trigger '%s' has been altered", name);
+			add_reason(out, line);
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Storage class of each column as journal_append writes it: integer, text, 32-byte blob. */
+static const char column_types[] = "itttitttittttbb";
+
+static const char *const column_names[] = {
+        "seq", "id",   "incident", "ts",   "mono_ns", "operator",  "os_user", "host",
+        "pid", "flow", "state",    "kind", "data",    "prev_hash", "hash"};
+
+/* The first column whose storage class is wrong, or -1. */
+static int bad_column(sqlite3_stmt *st)
+{
+	for (int i = 0; column_types[i] != '\0'; i++) {
+		int t = sqlite3_column_type(st, i);
+
+		if (column_types[i] == 'i' ? t != SQLITE_INTEGER
+		    : column_types[i] == 't'
+		            ? t != SQLITE_TEXT
+		            : (t != SQLITE_BLOB ||
+		               sqlite3_column_bytes(st, i) != JOURNAL_HASH_LEN))
+			return i;
+	}
+	return -1;
+}
+
+static struct chain_text row_text(sqlite3_stmt *st, int i)
+{
+	struct chain_text t;
+
+	t.p = sqlite3_column_blob(st, i);
+	t.n = (size_t)sqlite3_column_bytes(st, i);
+	return t;
+}
+
+/* One pass over events in seq order, constant memory: gaps, links, hashes, head. */
+static int verify_chain(struct journal *j, const unsigned char *head, struct jverify *out)
+{
+	static const char sql[] = "SELECT " JOURNAL_COLUMNS " FROM events ORDER BY seq";
+	unsigned char prev[JOURNAL_HASH_LEN], hash[JOURNAL_HASH_LEN];
+	long long expect = 1;
+	sqlite3_stmt *st = NULL;
+	struct chain_row r;
+	char line[200];
+	int bad = 0;
+	int s;
+
+	memset(prev, 0, sizeof(prev));
+	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return journal_sqlfail(j, "verify");
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		long long seq = sqlite3_column_int64(st, 0);
+		const unsigned char *stored;
+		int col;
+
+		out->events++;
+		out->head_seq = seq;
+		col_hash(st, 14, out->head_hash);
+		if (bad)
+			continue;
+		col = bad_column(st);
+		if (col >= 0) {
+			snprintf(line, sizeof(line), "seq %lld: column '%s' has the wrong type",
+			         seq, column_names[col]);
+			out->first_bad_seq = seq;
+		} else if (seq != expect) {
+			if (expect == 1)
+				snprintf(line, sizeof(line),
+				         "seq 1 missing (the journal starts at seq %lld)", seq);
+			else
+				snprintf(line, sizeof(line),
+				         "seq %lld missing (gap after %lld)", expect,
+				         expect - 1);
+			out->first_bad_seq = expect;
+		} else if (memcmp(sqlite3_column_blob(st, 13), prev, JOURNAL_HASH_LEN) != 0) {
+			if (seq == 1)
+				snprintf(line, sizeof(line), "seq 1: prev_hash is not zero");
+			else
+				snprintf(line, sizeof(line),
+				         "seq %lld: prev_hash does not match seq %lld", seq,
+				         seq - 1);
+			out->first_bad_seq = seq;
+		} else {
+			r.seq = seq;
+			r.id = row_text(st, 1);
+			r.incident = row_text(st, 2);
+			r.ts = row_text(st, 3);
+			r.mono_ns = sqlite3_column_int64(st, 4);
+			r.operator= row_text(st, 5);
+			r.os_user = row_text(st, 6);
+			r.host = row_text(st, 7);
+			r.pid = sqlite3_column_int64(st, 8);
+			r.flow = row_text(st, 9);
+			r.state = row_text(st, 10);
+			r.kind = row_text(st, 11);
+			r.data = row_text(st, 12);
+			r.prev_hash = prev;
+			stored = sqlite3_column_blob(st, 14);
+			if (chain_hash(&j->chain, &r, hash) != 0) {
+				snprintf(line, sizeof(line),
+				         "seq %lld: cannot compute the hash", seq);
+				out->first_bad_seq = seq;
+			} else if (memcmp(hash, stored, JOURNAL_HASH_LEN) != 0) {
+				snprintf(line, sizeof(line), "seq %lld: hash mismatch", seq);
+				out->first_bad_seq = seq;
+			} else {
+				if (head != NULL && memcmp(hash, head, JOURNAL_HASH_LEN) == 0)
+					out->head_found = 1;
+				memcpy(prev, hash, JOURNAL_HASH_LEN);
+				expect++;
+				continue;
+			}
+		}
+		bad = 1;
+		add_reason(out, line);
+	}
+	if (s != SQLITE_DONE) {
+		snprintf(line, sizeof(line), "unable to read the events after seq %lld: %s",
+		         out->head_seq, sqlite3_errmsg(j->db));
+		if (!bad && out->first_bad_seq == 0)
+			out->first_bad_seq = out->head_seq + 1;
+		add_reason(out, line);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int journal_verify(struct journal *j, const unsigned char *head, struct jverify *out)
+{
+	char hex[2 * JOURNAL_HASH_LEN + 1], line[200], rest[sizeof(out->reason)];
+	struct integrity_job job;
+	pthread_t th;
+	int threaded;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->ok = 1;
+	out->head_checked = head != NULL;
+	/*
+	 * integrity_check and the chain replay each read the whole file: with a second
+	 * core they run side by side (the integrity check on its own read-only
+	 * connection). The replay and the trigger check share one read transaction, so
+	 * one snapshot; appenders go on meanwhile.
+	 */
+	threaded = integrity_start(j, &job, &th) == 0;
+	if (sqlite3_exec(j->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		journal_sqlfail(j, "verify");
+		goto out;
+	}
+	if (!threaded)
+		integrity_run(j->db, job.result, sizeof(job.result));
+	if (verify_chain(j, head, out) != 0 || verify_triggers(j, out) != 0)
+		goto out;
+	if (head != NULL && !out->head_found) {
+		hex_encode(head, JOURNAL_HASH_LEN, hex);
+		snprintf(line, sizeof(line),
+		         "head hash %s not found: the journal was truncated or replaced", hex);
+		add_reason(out, line);
+	}
+	rc = 0;
+out:
+	sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+	if (threaded) {
+		pthread_join(th, NULL);
+		sqlite3_close(job.db);
+	}
+	if (rc == 0 && job.result[0] != '\0') {
+		/* the integrity verdict leads the reason */
+		memcpy(rest, out->reason, sizeof(rest));
+		out->reason[0] = '\0';
+		add_reason(out, job.result);
+		if (rest[0] != '\0')
+			add_reason(out, rest);
+	}
+	return rc;
+}
