@@ -6,7 +6,8 @@ set -eu
 
 PKGS="build-essential pkg-config libsqlite3-dev libcurl4-openssl-dev libpq-dev
 libcjson-dev uuid-dev libssl-dev sqlite3 postgresql-15 postgresql-client-15
-python3 python3-aiosmtpd openssl curl clang-format"
+python3 python3-aiosmtpd openssl curl clang-format
+chromium fonts-dejavu-core"
 
 missing=""
 for p in $PKGS; do

@@ -27,6 +27,7 @@ struct xfer {
 	int over_cap; /* the write callback stopped the transfer at max_body */
 	char *content_type;
 	char *retry_after;
+	char *link;
 };
 
 /* "ok", "refused", ...; "other" for a value out of range. */
@@ -88,7 +89,8 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
 		/* a new response (after a 1xx, or a proxy's): forget the earlier headers */
 		free(x->content_type);
 		free(x->retry_after);
-		x->content_type = x->retry_after = NULL;
+		free(x->link);
+		x->content_type = x->retry_after = x->link = NULL;
 		return n;
 	}
 	if (colon == NULL)
@@ -98,6 +100,8 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userp)
 		set_header(&x->content_type, colon + 1, n - name_len - 1);
 	else if (name_len == 11 && strncasecmp(line, "Retry-After", 11) == 0)
 		set_header(&x->retry_after, colon + 1, n - name_len - 1);
+	else if (name_len == 4 && strncasecmp(line, "Link", 4) == 0)
+		set_header(&x->link, colon + 1, n - name_len - 1);
 	return n;
 }
 
@@ -285,7 +289,7 @@ out:
 }
 
 /*
- * See probe_http.h. resp->body, content_type and retry_after are malloc'd and freed
+ * See probe_http.h. resp->body, content_type, retry_after and link are malloc'd and freed
  * by http_resp_release; when a response arrived the body is never NULL ("" when empty).
  */
 int http_fetch(const struct http_req *req, struct http_resp *resp)
@@ -374,6 +378,7 @@ out:
 	buf_release(&x.body);
 	resp->content_type = x.content_type;
 	resp->retry_after = x.retry_after;
+	resp->link = x.link;
 	free_headers(headers);
 	if (h != NULL)
 		curl_easy_cleanup(h);
@@ -386,5 +391,6 @@ void http_resp_release(struct http_resp *resp)
 	free(resp->body);
 	free(resp->content_type);
 	free(resp->retry_after);
+	free(resp->link);
 	memset(resp, 0, sizeof(*resp));
 }

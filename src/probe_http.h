@@ -53,6 +53,7 @@ struct http_resp {
 	int body_truncated;
 	char *content_type;    /* malloc'd or NULL */
 	char *retry_after;     /* Retry-After header value, malloc'd or NULL */
+	char *link;            /* Link header value (pagination), malloc'd or NULL */
 	char http_version[8];  /* "1.1", "2" */
 	/* timing split, milliseconds from the start of the request */
 	double dns_ms, connect_ms, tls_ms, ttfb_ms, total_ms;

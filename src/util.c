@@ -2,7 +2,9 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,16 +159,26 @@ void buf_release(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+/*
+ * Test-only: RUNBOOK_FAKE_NOW fixes the wall clock; with RUNBOOK_FAKE_STEP_MS as well,
+ * call n (from 0, counted across threads) returns FAKE_NOW + n * STEP. Unset: no effect.
+ */
+static _Atomic long long fake_calls;
+
 double clock_wall(void)
 {
 	const char *fake = getenv("RUNBOOK_FAKE_NOW");
 	struct timespec ts;
 
 	if (fake != NULL && *fake != '\0') {
-		double t;
+		const char *step = getenv("RUNBOOK_FAKE_STEP_MS");
+		double t, ms = 0;
 
-		if (time_parse(fake, &t) == 0)
+		if (time_parse(fake, &t) == 0) {
+			if (step != NULL && parse_double(step, &ms) == 0 && ms > 0)
+				t += (double)atomic_fetch_add(&fake_calls, 1) * ms / 1000.0;
 			return t;
+		}
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -259,11 +271,40 @@ void sleep_ms(long ms, volatile int *stop)
 	}
 }
 
+/* splitmix64: a fixed sequence from a seed, for test-only ids. */
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static _Atomic unsigned long long fake_ids;
+
+/*
+ * Test-only: RUNBOOK_FAKE_SEED=N makes the ids a fixed sequence of version-4 UUIDs
+ * (the same N gives the same ids in every process: give each process its own N).
+ */
 void uuid_new(char out[37])
 {
+	const char *seed = getenv("RUNBOOK_FAKE_SEED");
+	long n;
 	uuid_t u;
 
-	uuid_generate_random(u);
+	if (seed != NULL && *seed != '\0' && parse_long(seed, 0, LONG_MAX, &n) == 0) {
+		uint64_t k = (uint64_t)n * 0x100000000ULL + atomic_fetch_add(&fake_ids, 1) * 2;
+		uint64_t hi = splitmix64(k), lo = splitmix64(k + 1);
+
+		for (int i = 0; i < 8; i++) {
+			u[i] = (unsigned char)(hi >> (56 - 8 * i));
+			u[8 + i] = (unsigned char)(lo >> (56 - 8 * i));
+		}
+		u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
+		u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
+	} else {
+		uuid_generate_random(u);
+	}
 	uuid_unparse_lower(u, out);
 }
 

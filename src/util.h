@@ -46,7 +46,10 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Wall clock in seconds since the epoch, fractional (RUNBOOK_FAKE_NOW honoured). */
+/*
+ * Wall clock in seconds since the epoch, fractional. Test-only: RUNBOOK_FAKE_NOW
+ * (RFC 3339) fixes it; RUNBOOK_FAKE_STEP_MS then advances it by that much per call.
+ */
 double clock_wall(void);
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t clock_mono_ns(void);
@@ -59,7 +62,7 @@ void duration_format(double seconds, char *out, size_t outlen);
 /* Sleep for ms milliseconds (restarts on EINTR unless *stop becomes non-zero). */
 void sleep_ms(long ms, volatile int *stop);
 
-/* A new random UUID, lowercase, 36 characters + NUL. */
+/* A new random UUID, lowercase, 36 characters + NUL (test-only: RUNBOOK_FAKE_SEED=N). */
 void uuid_new(char out[37]);
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);

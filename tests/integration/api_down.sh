@@ -343,9 +343,24 @@ c["errors"] = {"token": "env:RB_CANARY_TOKEN"}
 c["commands"]["logs"] = "echo \"Authorization: Bearer $RB_CANARY_TOKEN\"; railway logs"
 json.dump(c, open(sys.argv[1], "w"))
 PYEOF
-	# no --confirm: it pauses at restart, leaving the -wal beside the journal
+	# killed in the middle of the restart: the -wal stays beside the journal
+	"$PY" - "$T/runbook.json" "$T/started" <<'PYEOF'
+import json, sys
+c = json.load(open(sys.argv[1])); c["commands"]["restart"] = "touch %s; sleep 30" % sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"))
+PYEOF
 	"$RUNBOOK" start api-down --non-interactive --answer platform_status=done \
-		--answer cause=other >"$T/out" 2>"$T/err" || true
+		--answer cause=oom --confirm api >"$T/out" 2>"$T/err" &
+	pid=$!
+	for _ in $(seq 100); do [ -e "$T/started" ] && break; sleep 0.1; done
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	pkill -f "touch $T/started" 2>/dev/null || true
+	[ -s "$T/journal/j.db-wal" ] || { _why "no -wal file to check"; return 1; }
+	cp "$T/journal/j.db-wal" "$T/wal.copy"
+	assert_file_not_contains "$T/wal.copy" "$RB_CANARY_TOKEN" "env: secret in the -wal"
+	assert_file_not_contains "$T/wal.copy" "$pw" "URL password in the -wal"
+	assert_file_contains "$T/wal.copy" "action.intent" "the -wal holds the events"
 	id=$(incident)
 	"$RUNBOOK" show "$id" >>"$T/out" 2>>"$T/err"
 	"$RUNBOOK" --json show "$id" >>"$T/out" 2>>"$T/err"
@@ -353,8 +368,8 @@ PYEOF
 		assert_file_not_contains "$f" "$RB_CANARY_TOKEN" "env: secret in $f"
 		assert_file_not_contains "$f" "$pw" "URL password in $f"
 	done
-	# the secret did reach the places it must: the webhook got the post
-	assert_contains "$(json_get "$T/api.log" "[r['path'] for r in j]")" "/hooks/" "webhook posted"
+	# the secrets did reach where they must: the API was called with its credentials
+	assert_contains "$(json_get "$T/api.log" "[r['headers'].get('Authorization', '') for r in j]")" "Basic" "URL credentials used"
 }
 
 case_tamper_detected() {
