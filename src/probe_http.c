@@ -189,7 +189,10 @@ static void free_headers(struct curl_slist *list)
 }
 
 /* The request headers as a curl list ("Name: value", "Name;" for an empty value),
- * plus "Expect:" (no 100-continue round trip) unless the caller set one. */
+ * plus "Expect:" (no 100-continue round trip) unless the caller set one or the request
+ * is SigV4-signed: libcurl 7.88 signs the "Expect:" removal as an empty header it then
+ * does not send (403 SignatureDoesNotMatch); its bodies here are far below the 1 MiB
+ * at which curl would ask for 100-continue. */
 static struct curl_slist *make_headers(const struct http_req *req)
 {
 	struct curl_slist *list = NULL, *l;
@@ -214,7 +217,7 @@ static struct curl_slist *make_headers(const struct http_req *req)
 			goto fail;
 		list = l;
 	}
-	if (!has_expect) {
+	if (!has_expect && req->aws_sigv4 == NULL) {
 		l = curl_slist_append(list, "Expect:");
 		if (l == NULL)
 			goto fail;
