@@ -10,30 +10,6 @@
 
 HEALTH='{"status": 200, "json": {"status": "ok", "db": "ok", "timestamp": "t"}'
 
-# start_wide_fixture NAME ROUTES: start_fixture, with a listen backlog of 128. The sweep
-# opens 20+ connections at once; Python's default backlog (5) drops the extra SYNs and
-# the kernel retries them after 1 s, which would time the fixture, not the sweep.
-start_wide_fixture() {
-	local name=$1 routes=$2 ready pid _
-	ready=$T/$name.ready
-	"$PY" -c 'import runpy, socketserver, sys
-socketserver.TCPServer.request_queue_size = 128
-sys.argv = sys.argv[1:]
-runpy.run_path(sys.argv[0], run_name="__main__")' "$FIXTURES/http_fixture.py" --port 0 \
-		--routes "$routes" --log "$T/$name.log" --ready-file "$ready" \
-		>"$T/$name.out" 2>"$T/$name.err" &
-	pid=$!
-	track_pid "$pid"
-	for _ in $(seq 100); do
-		[ -s "$ready" ] && break
-		sleep 0.1
-	done
-	if ! [ -s "$ready" ]; then
-		_why "fixture $name not ready: $(cat "$T/$name.err")"
-		return 1
-	fi
-	export "${name}_URL=http://127.0.0.1:$(cat "$ready")" "${name}_PID=$pid"
-}
 
 # config [EXTRA_JSON]: api, frontend, storage (SigV4) and email (SendGrid) on the fixture.
 config() {
@@ -76,7 +52,7 @@ ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
 case_parallel_four_checks() {
 	routes 400
-	start_wide_fixture web "$T/routes.json"
+	start_fixture web "$T/routes.json"
 	config
 	start=$(date +%s%N)
 	assert_exit 0 "$RUNBOOK" --json check
@@ -107,7 +83,7 @@ case_parallel_four_checks() {
 
 case_warn_exits_0() {
 	routes 300
-	start_wide_fixture web "$T/routes.json"
+	start_fixture web "$T/routes.json"
 	config '{"thresholds": {"api_p95_ms": 100}}'
 	assert_exit 0 "$RUNBOOK" --json check --only api,frontend
 	assert_eq warn "$(json_get "$T/out" "j['checks'][0]['status']")" "p95 over the threshold warns"
@@ -119,7 +95,7 @@ case_warn_exits_0() {
 case_fail_exits_5() {
 	set_routes "$T/routes.json" '{"GET /health": {"status": 503, "json": {"status": "degraded", "db": "error"}},
 		"GET /": {"status": 200, "body": "x"}}'
-	start_wide_fixture web "$T/routes.json"
+	start_fixture web "$T/routes.json"
 	config
 	assert_exit 5 "$RUNBOOK" --json check --only api,frontend
 	assert_eq false "$(json_get "$T/out" "j['ok']")" "not ok"
@@ -132,7 +108,7 @@ case_fail_exits_5() {
 
 case_only() {
 	routes 0
-	start_wide_fixture web "$T/routes.json"
+	start_fixture web "$T/routes.json"
 	config
 	assert_exit 0 "$RUNBOOK" --json check --only frontend
 	assert_eq '["frontend"]' "$(json_get "$T/out" "[c['name'] for c in j['checks']]")" "only frontend"
@@ -151,13 +127,13 @@ case_p95_nearest_rank() {
 	# 20 samples: one slow answer leaves the p95 (the 19th value) fast, two make it slow
 	# (a fresh fixture for each: a route list is served in order, once)
 	set_routes "$T/routes.json" "{\"GET /health\": [$(for _ in $(seq 19); do printf '%s}, ' "$HEALTH"; done) $HEALTH, \"delay_ms\": 700}]}"
-	start_wide_fixture web "$T/routes.json"
+	start_fixture web "$T/routes.json"
 	config '{"thresholds": {"api_p95_ms": 500}}'
 	assert_exit 0 "$RUNBOOK" --json check --only api
 	assert_eq ok "$(json_get "$T/out" "j['checks'][0]['status']")" "one slow sample of 20"
 	assert_eq true "$(json_get "$T/out" "j['checks'][0]['data']['max_ms'] >= 700")" "the slow one seen"
 	set_routes "$T/routes.json" "{\"GET /health\": [$(for _ in $(seq 18); do printf '%s}, ' "$HEALTH"; done) $HEALTH, \"delay_ms\": 700}]}"
-	start_wide_fixture web2 "$T/routes.json"
+	start_fixture web2 "$T/routes.json"
 	export web_URL=$web2_URL
 	config '{"thresholds": {"api_p95_ms": 500}}'
 	assert_exit 0 "$RUNBOOK" --json check --only api
@@ -169,7 +145,7 @@ case_p95_nearest_rank() {
 case_database_and_parallel() {
 	start_pg
 	routes 400
-	start_wide_fixture web "$T/routes.json"
+	start_fixture web "$T/routes.json"
 	config '{"database": {"url": "env:DATABASE_URL"}, "thresholds": {"db_active_max": 5}}'
 	start=$(date +%s%N)
 	assert_exit 0 "$RUNBOOK" --json check --only api,database,frontend
@@ -201,7 +177,7 @@ case_database_and_parallel() {
 case_database_timeout() {
 	# a server that accepts and never answers: the check's own deadline ends it
 	set_routes "$T/hang.json" '{"*": {"action": "hang"}}'
-	start_wide_fixture hang "$T/hang.json"
+	start_fixture hang "$T/hang.json"
 	web_URL=$hang_URL config '{"api": null, "frontend": null, "storage": null, "email": null,
 		"database": {"url": "env:DATABASE_URL", "timeout_ms": 600}}'
 	export DATABASE_URL="postgresql://app:x@127.0.0.1:${hang_URL##*:}/db?sslmode=disable"
@@ -222,7 +198,7 @@ case_smtp_reachability() {
 		sleep 0.1
 	done
 	routes 0
-	start_wide_fixture web "$T/routes.json"
+	start_fixture web "$T/routes.json"
 	config "{\"email\": {\"provider\": \"smtp\", \"smtp_url\": \"smtp://127.0.0.1:$port/runbook\", \"smtp_tls\": \"none\"}}"
 	assert_exit 0 "$RUNBOOK" --json check --only email
 	assert_eq ok "$(json_get "$T/out" "j['checks'][0]['status']")" "SMTP answers"

@@ -13,26 +13,6 @@
 HEALTHY='{"GET /health": {"status": 200, "json": {"status": "ok", "db": "ok"}}, "GET /": {"status": 200, "body": "x"}}'
 DOWN='{"GET /health": {"status": 503, "json": {"status": "degraded", "db": "error"}}, "GET /": {"status": 200, "body": "x"}}'
 
-# start_wide_fixture NAME ROUTES: as start_fixture, with a listen backlog of 128 (the
-# sweep opens 20 connections at once; see check.sh).
-start_wide_fixture() {
-	local name=$1 routes=$2 ready pid _
-	ready=$T/$name.ready
-	"$PY" -c 'import runpy, socketserver, sys
-socketserver.TCPServer.request_queue_size = 128
-sys.argv = sys.argv[1:]
-runpy.run_path(sys.argv[0], run_name="__main__")' "$FIXTURES/http_fixture.py" --port 0 \
-		--routes "$routes" --log "$T/$name.log" --ready-file "$ready" \
-		>"$T/$name.out" 2>"$T/$name.err" &
-	pid=$!
-	track_pid "$pid"
-	for _ in $(seq 100); do
-		[ -s "$ready" ] && break
-		sleep 0.1
-	done
-	[ -s "$ready" ] || { _why "fixture $name not ready: $(cat "$T/$name.err")"; return 1; }
-	export "${name}_URL=http://127.0.0.1:$(cat "$ready")"
-}
 
 # config JSON: write $T/runbook.json (0600) and point the journal at $T.
 config() {
@@ -69,7 +49,7 @@ health_config() {
 
 case_health_all_ok() {
 	set_routes "$T/routes.json" "$HEALTHY"
-	start_wide_fixture web "$T/routes.json"
+	start_fixture web "$T/routes.json"
 	health_config true true
 	assert_exit 0 "$RUNBOOK" start health --non-interactive
 	show "$(incident)"
@@ -83,7 +63,7 @@ case_health_all_ok() {
 
 case_health_fail_posts() {
 	set_routes "$T/routes.json" "$DOWN"
-	start_wide_fixture web "$T/routes.json"
+	start_fixture web "$T/routes.json"
 	health_config true true
 	assert_exit 0 "$RUNBOOK" start health --non-interactive
 	id=$(incident)
@@ -103,7 +83,7 @@ case_health_fail_posts() {
 
 case_deploy_clean_window() {
 	set_routes "$T/routes.json" "$HEALTHY"
-	start_wide_fixture web "$T/routes.json"
+	start_fixture web "$T/routes.json"
 	health_config "touch $T/deployed" "touch $T/rolled_back"
 	start=$(date +%s)
 	assert_exit 0 "$RUNBOOK" start deploy --non-interactive --confirm api
@@ -122,7 +102,7 @@ case_deploy_failure_rolls_back() {
 	set_routes "$T/routes.json" "$HEALTHY"
 	printf '%s\n' "$DOWN" >"$T/bad.json"
 	printf '%s\n' "$HEALTHY" >"$T/good.json"
-	start_wide_fixture web "$T/routes.json"
+	start_fixture web "$T/routes.json"
 	# the "deploy" breaks the API; the rollback mends it
 	health_config "cp $T/bad.json $T/routes.json" "cp $T/good.json $T/routes.json && touch $T/rolled_back"
 	assert_exit 0 "$RUNBOOK" start deploy --non-interactive --confirm api
@@ -137,7 +117,7 @@ case_deploy_failure_rolls_back() {
 
 case_deploy_refused_aborts() {
 	set_routes "$T/routes.json" "$HEALTHY"
-	start_wide_fixture web "$T/routes.json"
+	start_fixture web "$T/routes.json"
 	health_config "touch $T/deployed" "touch $T/rolled_back"
 	assert_exit 0 "$RUNBOOK" start deploy --non-interactive --confirm apii
 	show "$(incident)"
