@@ -23,7 +23,7 @@ config() {
 import json, sys
 path, email, extra = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
 cfg = {"email": email,
-       "timing": {"verify_interval_s": 0.2, "email_deadline_min": 0.01}}
+       "timing": {"verify_interval_s": 0.2, "email_retry_s": 0.2, "email_deadline_min": 0.01}}
 for k, v in extra.items():
     cfg.setdefault(k, {}).update(v) if isinstance(v, dict) else cfg.__setitem__(k, v)
 json.dump(cfg, open(path, "w"))
