@@ -1,0 +1,328 @@
+/*
+ * test_journal_batch.c - the journal additions of docs/performance.md: batched appends
+ * (journal_begin/commit/rollback), journal_select, the format-2 migration of an old
+ * journal, and the incident view over its indexes.
+ */
+#include "test.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "journal.h"
+#include "util.h"
+
+#define INC_A "aaaaaa01-0000-4000-8000-000000000001"
+#define INC_B "aaaaaa02-0000-4000-8000-000000000002"
+
+static char tmp_root[64];
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+static void cleanup(void)
+{
+	if (tmp_root[0] != '\0')
+		nftw(tmp_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A journal path in a fresh 0700 directory, removed at exit. Caller frees. */
+static char *new_path(void)
+{
+	snprintf(tmp_root, sizeof(tmp_root), "/tmp/rbbatch.XXXXXX");
+	if (mkdtemp(tmp_root) == NULL)
+		TEST_FAIL_AT("mkdtemp: %s", strerror(errno));
+	atexit(cleanup);
+	return xasprintf("%s/j.db", tmp_root);
+}
+
+static struct journal *open_ok(const char *path)
+{
+	struct journal *j = NULL;
+	char err[512] = "";
+
+	if (journal_open(path, &j, err, sizeof(err)) != 0)
+		TEST_FAIL_AT("journal_open(%s): %s", path, err);
+	return j;
+}
+
+static void add(struct journal *j, const char *inc, const char *state, const char *kind,
+                const char *data)
+{
+	if (journal_append(j, inc, "api-down", state, kind, data, NULL) != 0)
+		TEST_FAIL_AT("append %s: %s", kind, journal_errmsg(j));
+}
+
+static long long count_rows(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static void verify_ok(struct journal *j, long long events)
+{
+	struct jverify v;
+
+	CHECK_INT(journal_verify(j, NULL, &v), ==, 0);
+	if (!v.ok)
+		TEST_FAIL_AT("verify: %s", v.reason);
+	CHECK_INT(v.events, ==, events);
+}
+
+static void test_batch_commit(void)
+{
+	char *path = new_path();
+	struct journal *j = open_ok(path);
+	struct jevent out;
+
+	add(j, INC_A, "", "incident.opened", "{\"title\":\"t\",\"severity\":\"P1\"}");
+	CHECK_INT(journal_begin(j), ==, 0);
+	CHECK_INT(journal_begin(j), ==, -1); /* one at a time */
+	CHECK_CONTAINS(journal_errmsg(j), "already open");
+	for (int i = 0; i < 100; i++)
+		add(j, INC_A, "verify", "probe.result", "{\"ok\":true}");
+	CHECK_INT(journal_append(j, INC_A, "api-down", "verify", "probe.result",
+	                         "{\"ok\":true}", &out),
+	          ==, 0);
+	CHECK_INT(out.seq, ==, 102);
+	/* nothing is visible to another connection before the commit */
+	CHECK_INT(count_rows(path, "SELECT count(*) FROM events"), ==, 1);
+	CHECK_INT(journal_commit(j), ==, 0);
+	CHECK_INT(count_rows(path, "SELECT count(*) FROM events"), ==, 102);
+	CHECK_INT(journal_commit(j), ==, -1); /* no batch open */
+	add(j, INC_A, "resolved", "incident.closed", "{\"end\":\"resolved\"}");
+	verify_ok(j, 103);
+	journal_close(j);
+	free(path);
+}
+
+static void test_batch_rollback_and_refusal(void)
+{
+	char *path = new_path();
+	struct journal *j = open_ok(path);
+
+	add(j, INC_A, "", "incident.opened", "{}");
+	CHECK_INT(journal_begin(j), ==, 0);
+	add(j, INC_A, "s", "note", "{}");
+	/* refused for its arguments: nothing written, the batch goes on */
+	CHECK_INT(journal_append(j, INC_A, "api-down", "s", "Bad Kind", "{}", NULL), ==, -1);
+	CHECK_INT(journal_append(j, INC_A, "api-down", "s", "note", "{not json", NULL), ==, -1);
+	add(j, INC_A, "s", "note", "{}");
+	journal_rollback(j);
+	CHECK_INT(count_rows(path, "SELECT count(*) FROM events"), ==, 1);
+	/* after a rollback, appends are single again */
+	add(j, INC_A, "s", "note", "{}");
+	CHECK_INT(count_rows(path, "SELECT count(*) FROM events"), ==, 2);
+	verify_ok(j, 2);
+	journal_close(j);
+	free(path);
+}
+
+static void test_batch_failure_drops_all(void)
+{
+	char *path = new_path();
+	struct journal *j = open_ok(path);
+	sqlite3 *db = NULL;
+
+	add(j, INC_A, "", "incident.opened", "{}");
+	/* an insert that fails inside the transaction (as a full disk would) */
+	CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+	CHECK_INT(sqlite3_exec(
+	                  db,
+	                  "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.kind = 'boom'"
+	                  " BEGIN SELECT RAISE(ABORT, 'boom'); END",
+	                  NULL, NULL, NULL),
+	          ==, SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_INT(journal_begin(j), ==, 0);
+	add(j, INC_A, "s", "note", "{}");
+	add(j, INC_A, "s", "note", "{}");
+	CHECK_INT(journal_append(j, INC_A, "api-down", "s", "boom", "{}", NULL), ==, -1);
+	CHECK_CONTAINS(journal_errmsg(j), "boom");
+	CHECK_INT(journal_append(j, INC_A, "api-down", "s", "note", "{}", NULL), ==, -1);
+	CHECK_CONTAINS(journal_errmsg(j), "an earlier append of this batch failed");
+	CHECK_INT(journal_commit(j), ==, -1);
+	CHECK_CONTAINS(journal_errmsg(j), "nothing of it was written");
+	CHECK_INT(count_rows(path, "SELECT count(*) FROM events"), ==, 1);
+	/* the handle goes on with single appends */
+	add(j, INC_A, "s", "note", "{}");
+	CHECK_INT(count_rows(path, "SELECT count(*) FROM events"), ==, 2);
+	verify_ok(j, 2);
+	journal_close(j);
+	free(path);
+}
+
+struct seen {
+	long long seq[64];
+	int n;
+};
+
+static int collect(const struct jevent *ev, void *ctx)
+{
+	struct seen *s = ctx;
+
+	if (s->n < 64)
+		s->seq[s->n++] = ev->seq;
+	return 0;
+}
+
+static void test_select(void)
+{
+	static const char *const actions[] = {"action.intent", "action.result", NULL};
+	static const char *const notes[] = {"note", NULL};
+	char *path = new_path();
+	struct journal *j;
+	struct seen s;
+
+	setenv("RUNBOOK_FAKE_NOW", "2026-12-04T15:00:00.000Z", 1);
+	setenv("RUNBOOK_FAKE_STEP_MS", "1000", 1);
+	j = open_ok(path);
+	add(j, INC_A, "", "incident.opened", "{}");       /* 1, 15:00:00 */
+	add(j, INC_A, "restart", "action.intent", "{}");  /* 2, :01 */
+	add(j, INC_B, "", "incident.opened", "{}");       /* 3, :02 */
+	add(j, INC_A, "restart", "action.result", "{}");  /* 4, :03 */
+	add(j, INC_B, "rollback", "action.intent", "{}"); /* 5, :04 */
+	add(j, INC_A, "restart", "note", "{}");           /* 6, :05 */
+	add(j, INC_A, "restart", "action.intent", "{}");  /* 7, :06 */
+	memset(&s, 0, sizeof(s));
+	CHECK_INT(journal_select(j, &(struct jselect){.kinds = actions}, collect, &s), ==, 0);
+	CHECK_INT(s.n, ==, 4);
+	CHECK_INT(s.seq[0], ==, 2);
+	CHECK_INT(s.seq[3], ==, 7);
+	memset(&s, 0, sizeof(s));
+	CHECK_INT(journal_select(j,
+	                         &(struct jselect){.kinds = actions,
+	                                           .since = "2026-12-04T15:00:03.000Z"},
+	                         collect, &s),
+	          ==, 0);
+	CHECK_INT(s.n, ==, 3);
+	CHECK_INT(s.seq[0], ==, 4);
+	memset(&s, 0, sizeof(s));
+	CHECK_INT(journal_select(j,
+	                         &(struct jselect){.incident = INC_A,
+	                                           .state = "restart",
+	                                           .kinds = actions,
+	                                           .before_seq = 7,
+	                                           .last = 1},
+	                         collect, &s),
+	          ==, 0);
+	CHECK_INT(s.n, ==, 1);
+	CHECK_INT(s.seq[0], ==, 4);
+	memset(&s, 0, sizeof(s));
+	CHECK_INT(journal_select(j, &(struct jselect){.incident = INC_B, .kinds = notes},
+	                         collect, &s),
+	          ==, 0);
+	CHECK_INT(s.n, ==, 0);
+	memset(&s, 0, sizeof(s));
+	CHECK_INT(journal_select(j, &(struct jselect){.incident = INC_B}, collect, &s), ==, 0);
+	CHECK_INT(s.n, ==, 2);
+	journal_close(j);
+	free(path);
+}
+
+struct incs {
+	char ids[8][JOURNAL_UUID_LEN + 1];
+	char status[8][8];
+	char state[8][32];
+	char sev[8][8];
+	long long events[8];
+	int n;
+};
+
+static int collect_inc(const struct jincident *inc, void *ctx)
+{
+	struct incs *s = ctx;
+
+	if (s->n < 8) {
+		snprintf(s->ids[s->n], sizeof(s->ids[0]), "%s", inc->id);
+		snprintf(s->status[s->n], sizeof(s->status[0]), "%s", inc->status);
+		snprintf(s->state[s->n], sizeof(s->state[0]), "%s", inc->state);
+		snprintf(s->sev[s->n], sizeof(s->sev[0]), "%s", inc->severity);
+		s->events[s->n] = inc->events;
+		s->n++;
+	}
+	return 0;
+}
+
+/* A journal of format 1 (no format-2 indexes) is moved forward on open and still
+ * verifies; the incident view then uses the new indexes. */
+static void test_migrate_v1(void)
+{
+	char *path = new_path();
+	struct journal *j = open_ok(path);
+	struct incs s;
+	sqlite3 *db = NULL;
+
+	/* B is opened first but A's events interleave: the order is by opening */
+	add(j, INC_B, "", "incident.opened", "{\"title\":\"b\",\"severity\":\"P2\"}");
+	add(j, INC_A, "", "incident.opened", "{\"title\":\"a\",\"severity\":\"P1\"}");
+	add(j, INC_A, "health", "state.entered", "{}");
+	add(j, INC_B, "resolved", "incident.closed", "{\"end\":\"resolved\"}");
+	add(j, INC_A, "", "severity.changed", "{\"to\":\"P0\"}");
+	add(j, INC_A, "logs", "state.entered", "{}");
+	journal_close(j);
+	CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db,
+	                       "DROP INDEX events_audit; DROP INDEX events_lifecycle;"
+	                       " PRAGMA user_version = 1",
+	                       NULL, NULL, NULL),
+	          ==, SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_INT(count_rows(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+	                           " AND name LIKE 'events_%'"),
+	          ==, 2);
+	j = open_ok(path);
+	CHECK_INT(count_rows(path, "PRAGMA user_version"), ==, 2);
+	CHECK_INT(count_rows(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+	                           " AND name LIKE 'events_%'"),
+	          ==, 4);
+	verify_ok(j, 6);
+	memset(&s, 0, sizeof(s));
+	CHECK_INT(journal_incidents(j, 0, NULL, collect_inc, &s), ==, 0);
+	CHECK_INT(s.n, ==, 2);
+	CHECK_STR(s.ids[0], INC_B);
+	CHECK_STR(s.status[0], "closed");
+	CHECK_STR(s.ids[1], INC_A);
+	CHECK_STR(s.status[1], "open");
+	CHECK_STR(s.state[1], "logs");
+	CHECK_STR(s.sev[1], "P0");
+	CHECK_INT(s.events[1], ==, 4);
+	memset(&s, 0, sizeof(s));
+	CHECK_INT(journal_incidents(j, 1, NULL, collect_inc, &s), ==, 0);
+	CHECK_INT(s.n, ==, 1);
+	CHECK_STR(s.ids[0], INC_A);
+	/* inside a batch the view still reads (the batch's own transaction) */
+	CHECK_INT(journal_begin(j), ==, 0);
+	add(j, INC_A, "resolved", "incident.closed", "{\"end\":\"resolved\"}");
+	memset(&s, 0, sizeof(s));
+	CHECK_INT(journal_incidents(j, 1, NULL, collect_inc, &s), ==, 0);
+	CHECK_INT(s.n, ==, 0);
+	CHECK_INT(journal_commit(j), ==, 0);
+	journal_close(j);
+	free(path);
+}
+
+TEST_LIST = {
+        {"batch_commit", test_batch_commit},
+        {"batch_rollback_and_refusal", test_batch_rollback_and_refusal},
+        {"batch_failure_drops_all", test_batch_failure_drops_all},
+        {"select", test_select},
+        {"migrate_v1", test_migrate_v1},
+        {NULL, NULL},
+};
