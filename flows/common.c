@@ -53,6 +53,39 @@ static cJSON *timing_json(const struct http_resp *resp)
 	return t;
 }
 
+void api_health_judge(long status, const char *text, size_t len, double ms, struct outcome *out)
+{
+	cJSON *body = text != NULL ? cJSON_ParseWithLength(text, len) : NULL;
+	const cJSON *st = body ? cJSON_GetObjectItemCaseSensitive(body, "status") : NULL;
+	const cJSON *db = body ? cJSON_GetObjectItemCaseSensitive(body, "db") : NULL;
+
+	if (cJSON_IsString(st))
+		cJSON_AddStringToObject(out->data, "body_status", st->valuestring);
+	if (cJSON_IsString(db))
+		cJSON_AddStringToObject(out->data, "db", db->valuestring);
+
+	if (cJSON_IsObject(body) && db != NULL &&
+	    !(cJSON_IsString(db) && strcmp(db->valuestring, "ok") == 0)) {
+		outcome_set(out, "db_fail", 1, "HTTP %ld in %.0f ms, but db is %s", status, ms,
+			    cJSON_IsString(db) ? db->valuestring : "not ok");
+	} else if (status != 200) {
+		outcome_set(out, "fail", 1, "HTTP %ld in %.0f ms", status, ms);
+	} else if (!cJSON_IsObject(body)) {
+		cJSON_AddStringToObject(out->data, "error", "malformed");
+		cJSON_AddItemToObject(out->data, "body", json_tail(text, len, 512));
+		outcome_set(out, "fail", 1, "HTTP 200 but the body is not JSON");
+	} else if (!cJSON_IsString(st) || !cJSON_IsString(db)) {
+		cJSON_AddStringToObject(out->data, "error", "missing_fields");
+		outcome_set(out, "fail", 1, "HTTP 200 but the body lacks %s",
+			    !cJSON_IsString(st) ? "\"status\"" : "\"db\"");
+	} else if (strcmp(st->valuestring, "ok") != 0) {
+		outcome_set(out, "fail", 1, "HTTP 200 but status is \"%s\"", st->valuestring);
+	} else {
+		outcome_set(out, "ok", 0, "HTTP 200 in %.0f ms: status ok, db ok", ms);
+	}
+	cJSON_Delete(body);
+}
+
 void step_api_health(struct run *r, const struct state *s, struct outcome *out)
 {
 	const struct config *c = run_config(r);
@@ -60,8 +93,6 @@ void step_api_health(struct run *r, const struct state *s, struct outcome *out)
 	const char *path = config_str_or(c, "api.health_path", "/health");
 	struct http_req req;
 	struct http_resp resp;
-	cJSON *body = NULL;
-	const cJSON *st, *db;
 	char url[1024];
 
 	(void)s;
@@ -94,36 +125,8 @@ void step_api_health(struct run *r, const struct state *s, struct outcome *out)
 	cJSON_AddNumberToObject(out->data, "status", (double)resp.status);
 	cJSON_AddStringToObject(out->data, "http_version", resp.http_version);
 	cJSON_AddItemToObject(out->data, "timing", timing_json(&resp));
-	if (resp.body != NULL)
-		body = cJSON_Parse(resp.body);
-	st = body ? cJSON_GetObjectItemCaseSensitive(body, "status") : NULL;
-	db = body ? cJSON_GetObjectItemCaseSensitive(body, "db") : NULL;
-	if (cJSON_IsString(st))
-		cJSON_AddStringToObject(out->data, "body_status", st->valuestring);
-	if (cJSON_IsString(db))
-		cJSON_AddStringToObject(out->data, "db", db->valuestring);
-
-	if (cJSON_IsObject(body) && db != NULL &&
-	    !(cJSON_IsString(db) && strcmp(db->valuestring, "ok") == 0)) {
-		outcome_set(out, "db_fail", 1, "HTTP %ld in %.0f ms, but db is %s", resp.status,
-			    resp.total_ms, cJSON_IsString(db) ? db->valuestring : "not ok");
-	} else if (resp.status != 200) {
-		outcome_set(out, "fail", 1, "HTTP %ld in %.0f ms", resp.status, resp.total_ms);
-	} else if (!cJSON_IsObject(body)) {
-		cJSON_AddStringToObject(out->data, "error", "malformed");
-		cJSON_AddItemToObject(out->data, "body", json_tail(resp.body, resp.body_len, 512));
-		outcome_set(out, "fail", 1, "HTTP 200 but the body is not JSON");
-	} else if (!cJSON_IsString(st) || !cJSON_IsString(db)) {
-		cJSON_AddStringToObject(out->data, "error", "missing_fields");
-		outcome_set(out, "fail", 1, "HTTP 200 but the body lacks %s",
-			    !cJSON_IsString(st) ? "\"status\"" : "\"db\"");
-	} else if (strcmp(st->valuestring, "ok") != 0) {
-		outcome_set(out, "fail", 1, "HTTP 200 but status is \"%s\"", st->valuestring);
-	} else {
-		outcome_set(out, "ok", 0, "HTTP 200 in %.0f ms: status ok, db ok", resp.total_ms);
-	}
+	api_health_judge(resp.status, resp.body, resp.body_len, resp.total_ms, out);
 done:
-	cJSON_Delete(body);
 	http_resp_release(&resp);
 }
 

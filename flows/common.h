@@ -12,6 +12,13 @@
 void step_api_health(struct run *r, const struct state *s, struct outcome *out);
 
 /*
+ * The verdict of step_api_health on a response that arrived: HTTP status, body (len
+ * bytes, need not be NUL-terminated; NULL: none) and total time. Sets the outcome and
+ * adds body_status, db (and error, body when malformed) to out->data, which must exist.
+ */
+void api_health_judge(long status, const char *body, size_t len, double ms, struct outcome *out);
+
+/*
  * Plan running commands.<state id>: the command shown, the target from s->target_key
  * (platform.service, default "api"). Falls back to manual when the command is not set.
  */

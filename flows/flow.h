@@ -36,6 +36,8 @@ enum state_kind {
 #define ST_VERIFY 0x04      /* a passing outcome journals incident.mitigated (once) */
 #define ST_ESCALATES 0x08   /* notify: journals incident.escalated */
 #define ST_AUTO 0x10        /* choice: a suggestion is taken without asking */
+#define ST_WATCH 0x20       /* wait: passes when its window ends clean, fails on the first
+			       failing attempt (a deploy's watch window) */
 
 /* Outcome "*" matches any outcome. A list ends with { NULL, NULL }. */
 struct transition {
@@ -77,6 +79,8 @@ struct intent {
 	char missing[256];
 	int skip;               /* nothing to do here: journaled as action.skipped with `missing` as
 				   the reason, outcome "skipped" (e.g. an optional command unset) */
+	int refuse;             /* a safeguard failed: journaled as action.refused with `missing`
+				   as the reason, outcome "refused"; nothing runs */
 };
 
 /* Runs a probe (or one attempt of a wait). Fills *out. */
@@ -98,7 +102,7 @@ struct state {
 	const char *section;  /* runbook section: "4.1" */
 	const char *title;    /* the runbook's words for the step */
 	const char *text;     /* instruction or question shown to the operator */
-	probe_fn probe;       /* probe, wait */
+	probe_fn probe;       /* probe, wait; notify: decides (failed = post, summary = text) */
 	plan_fn plan;         /* action */
 	act_fn act;           /* action */
 	suggest_fn suggest;   /* choice */

@@ -6,9 +6,29 @@
 #include <string.h>
 
 extern const struct flow flow_api_down;
+extern const struct flow flow_error_rate;
+extern const struct flow flow_storage;
+extern const struct flow flow_email;
+extern const struct flow flow_database;
+extern const struct flow flow_health;
+extern const struct flow flow_deploy;
+extern const struct flow flow_migrate;
+extern const struct flow flow_backup_verify;
+extern const struct flow flow_cert_check;
+extern const struct flow flow_rotate_secrets;
 
 static const struct flow *const flows[] = {
 	&flow_api_down,
+	&flow_database,
+	&flow_error_rate,
+	&flow_storage,
+	&flow_email,
+	&flow_health,
+	&flow_deploy,
+	&flow_migrate,
+	&flow_backup_verify,
+	&flow_cert_check,
+	&flow_rotate_secrets,
 	NULL,
 };
 

@@ -26,7 +26,7 @@ static const char schema_sql[] =
         ;
 
 /* Highest format version this build knows (PRAGMA user_version). */
-#define JOURNAL_VERSION 1
+#define JOURNAL_VERSION 2
 /* Give up on a busy journal after this long (BEGIN and COMMIT retries). */
 #define RETRY_TOTAL_NS (10LL * 1000000000LL)
 /* Limits, mirrored by the CHECK constraints of schema.sql. */
@@ -47,8 +47,20 @@ struct migration {
 
 static int init_meta(struct journal *j);
 
+/* Version 2: two small partial indexes for list --open and audit --since on large
+ * journals (docs/performance.md). Partial, so that an append of any other kind (probe
+ * results, states: most events) writes no more pages than in version 1. The events and
+ * the chain are untouched. */
+static const char v2_indexes[] =
+        "CREATE INDEX events_lifecycle ON events (incident, kind, seq)"
+        " WHERE kind IN ('incident.opened', 'incident.closed');"
+        "CREATE INDEX events_audit ON events (kind, ts) WHERE kind IN"
+        " ('action.intent', 'action.result', 'action.refused', 'action.skipped',"
+        " 'prompt.answered');";
+
 static const struct migration migrations[] = {
         {1, schema_sql, init_meta},
+        {2, v2_indexes, NULL},
 };
 
 void journal_seterr(struct journal *j, const char *fmt, ...)
@@ -91,7 +103,7 @@ static void backoff(int attempt)
 }
 
 /* Step a statement that returns no rows, retrying while busy; then reset it. */
-static int step_retry(sqlite3_stmt *st)
+int journal_step_retry(sqlite3_stmt *st)
 {
 	int64_t deadline = clock_mono_ns() + RETRY_TOTAL_NS;
 
@@ -375,8 +387,10 @@ static int configure(struct journal *j)
 		               q);
 		return -1;
 	}
+	/* recursive_triggers: REPLACE's implicit delete fires the append-only triggers */
 	if (exec_retry(j, "PRAGMA trusted_schema = OFF") != SQLITE_OK ||
-	    exec_retry(j, "PRAGMA foreign_keys = ON") != SQLITE_OK)
+	    exec_retry(j, "PRAGMA foreign_keys = ON") != SQLITE_OK ||
+	    exec_retry(j, "PRAGMA recursive_triggers = ON") != SQLITE_OK)
 		return journal_sqlfail(j, "open");
 	if (query_text(j, "PRAGMA journal_mode = WAL", buf, sizeof(buf)) != SQLITE_OK)
 		return journal_sqlfail(j, "open");
@@ -395,6 +409,38 @@ static int configure(struct journal *j)
 		return -1;
 	}
 	return 0;
+}
+
+/* The journal's own connection, once migrated, may read and append, never rewrite:
+ * DROP, ALTER, and UPDATE/DELETE on events or meta fail at prepare ("not authorized").
+ * Nothing else stops a DROP TRIGGER (SQLITE_DBCONFIG_DEFENSIVE does not). */
+static int authorize(void *ctx, int action, const char *a1, const char *a2, const char *db,
+                     const char *trigger)
+{
+	(void)ctx;
+	(void)a2;
+	(void)db;
+	(void)trigger;
+	switch (action) {
+	case SQLITE_ALTER_TABLE:
+	case SQLITE_DROP_INDEX:
+	case SQLITE_DROP_TABLE:
+	case SQLITE_DROP_TEMP_INDEX:
+	case SQLITE_DROP_TEMP_TABLE:
+	case SQLITE_DROP_TEMP_TRIGGER:
+	case SQLITE_DROP_TEMP_VIEW:
+	case SQLITE_DROP_TRIGGER:
+	case SQLITE_DROP_VIEW:
+	case SQLITE_DROP_VTABLE:
+		return SQLITE_DENY;
+	case SQLITE_DELETE:
+	case SQLITE_UPDATE:
+		if (a1 != NULL && (strcmp(a1, "events") == 0 || strcmp(a1, "meta") == 0))
+			return SQLITE_DENY;
+		return SQLITE_OK;
+	default:
+		return SQLITE_OK;
+	}
 }
 
 static int prepare_cached(struct journal *j)
@@ -478,8 +524,14 @@ int journal_open(const char *path, struct journal **out, char *err, size_t errle
 			journal_sqlfail(j, "open");
 		goto out;
 	}
-	if (configure(j) != 0 || migrate(j) != 0 || check_chain_type(j, keypath) != 0 ||
-	    prepare_cached(j) != 0)
+	if (configure(j) != 0 || migrate(j) != 0 || check_chain_type(j, keypath) != 0)
+		goto out;
+	/* after the migrations: they are the only code that may ever change the schema */
+	if (sqlite3_set_authorizer(j->db, authorize, NULL) != SQLITE_OK) {
+		journal_sqlfail(j, "open");
+		goto out;
+	}
+	if (prepare_cached(j) != 0)
 		goto out;
 	default_identity(j);
 	rc = 0;
@@ -709,14 +761,16 @@ int journal_append(struct journal *j, const char *incident, const char *flow, co
 		return -1;
 	if (check_args(j, incident, flow, state, kind) != 0)
 		return -1;
+	if (j->batch_failed)
+		return append_fail(j, "an earlier append of this batch failed");
 	red = event_data(j, data);
 	if (red == NULL)
 		return -1;
-	if (step_retry(j->st_begin) != SQLITE_OK) {
+	if (!j->batch && journal_step_retry(j->st_begin) != SQLITE_OK) {
 		journal_sqlfail(j, "append to");
 		goto out;
 	}
-	in_tx = 1;
+	in_tx = 1; /* in a batch (journal_begin): its transaction, committed by the caller */
 	uuid_new(id);
 	time_format(clock_wall(), ts);
 	memset(&r, 0, sizeof(r));
@@ -734,7 +788,7 @@ int journal_append(struct journal *j, const char *incident, const char *flow, co
 	r.data = text(red);
 	if (insert_event(j, &r, prev, hash) != 0)
 		goto out;
-	if (step_retry(j->st_commit) != SQLITE_OK) {
+	if (!j->batch && journal_step_retry(j->st_commit) != SQLITE_OK) {
 		journal_sqlfail(j, "append to");
 		goto out;
 	}
@@ -755,6 +809,8 @@ out:
 		sqlite3_step(j->st_rollback);
 		sqlite3_reset(j->st_rollback);
 	}
+	if (in_tx && j->batch) /* the batch's earlier events went with it */
+		j->batch_failed = 1;
 	free(red);
 	return rc;
 }

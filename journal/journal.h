@@ -74,11 +74,45 @@ int journal_append(struct journal *j, const char *incident, const char *flow,
 		   const char *state, const char *kind, const char *data, struct jevent *out);
 
 /*
+ * Batches: journal_begin starts one write transaction (BEGIN IMMEDIATE, retried while
+ * busy); every journal_append until journal_commit joins it, so N events cost one
+ * commit and one fsync instead of N. Each append still reads the tail, hashes and
+ * inserts (the chain is the same as with N single appends). journal_commit makes them
+ * all durable at once, or none: a failed commit, or an append failing inside the batch
+ * after its BEGIN (a full disk, an I/O error), rolls the whole batch back (the failing
+ * append returns -1, every later one fails, journal_commit returns -1). An append
+ * refused for its arguments (bad kind, invalid JSON) writes nothing and leaves the
+ * batch going. journal_rollback drops an open batch. Readers see none of a batch until
+ * it commits. Each returns 0 or -1 (journal_errmsg says why).
+ */
+int journal_begin(struct journal *j);
+int journal_commit(struct journal *j);
+void journal_rollback(struct journal *j);
+
+/*
  * Call cb for each event in seq order: all events (incident NULL) or one incident's,
  * with seq > after_seq. Returns 0, cb's non-zero value, or -1 on error.
  */
 int journal_events(struct journal *j, const char *incident, long long after_seq,
 		   journal_event_cb cb, void *ctx);
+
+/* A filtered read (journal_select). Every field may be 0/NULL: no filter. */
+struct jselect {
+	const char *incident;     /* one incident's events */
+	const char *state;        /* one state's events */
+	const char *const *kinds; /* NULL-terminated list of kinds (at most 16) */
+	const char *since;    /* ts >= since, compared as stored ("2026-12-04T15:03:12.123Z") */
+	long long before_seq; /* seq < before_seq */
+	int last;             /* only the last matching event (the highest seq) */
+};
+
+/*
+ * Call cb for each event matching q, in seq order: journal_events with the filters in
+ * SQL, so that the indexes of format version 2 answer it (kinds and since use
+ * events_kind_ts; incident and kinds use events_incident_kind) and the other events are
+ * never read. Returns 0, cb's non-zero value, or -1 on error.
+ */
+int journal_select(struct journal *j, const struct jselect *q, journal_event_cb cb, void *ctx);
 
 /* An incident as derived from its events. Strings valid during the callback. */
 struct jincident {

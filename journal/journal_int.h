@@ -26,12 +26,19 @@ struct journal {
 	sqlite3_stmt *st_rollback;
 	sqlite3_stmt *st_last;
 	sqlite3_stmt *st_insert;
+	/* journal_begin..journal_commit: appends share one transaction (journal_batch.c) */
+	int batch;
+	int batch_failed; /* an append failed: the batch was rolled back */
 };
 
 /* The column list, in the order of the table and of the canonical encoding. */
 #define JOURNAL_COLUMNS                                                                     \
 	"seq, id, incident, ts, mono_ns, operator, os_user, host, pid, flow, state, kind, " \
 	"data, prev_hash, hash"
+
+/* Step a statement that returns no rows, retrying while busy (10 s at most); then reset
+ * it. An SQLite result code. (journal.c) */
+int journal_step_retry(sqlite3_stmt *st);
 
 /* Set j->err from a format (one line, lowercase, no final period). */
 void journal_seterr(struct journal *j, const char *fmt, ...)

@@ -28,29 +28,101 @@ static const struct {
  * ({"to": ...}) overrides the severity; the latest state.entered gives the state; the
  * latest incident.closed ({"end": ...}) closes it. json_valid guards json_extract so a
  * malformed data column cannot break the listing.
+ *
+ * Two steps, shaped for the indexes of format version 2 (docs/performance.md):
+ * life_sql is one pass over the small partial index events_lifecycle (only the opened
+ * and closed events, grouped by incident), which gives each incident's first
+ * incident.opened and last incident.closed, so `list --open` never reads the other
+ * events; incident_sql then reads one incident's figures (?1 its opening seq, ?2 its
+ * closing seq or NULL, ?3 the --since bound or NULL) from its own events, newest first,
+ * in events_incident ("+kind" keeps SQLite off the (kind, seq) index, which would walk
+ * every event of that kind in the journal).
  */
-static const char incidents_sql[] =
+static const char life_sql[] =
+        "SELECT incident, kind = 'incident.closed', seq FROM events INDEXED BY events_lifecycle"
+        " WHERE kind IN ('incident.opened', 'incident.closed') ORDER BY incident";
+
+static const char incident_sql[] =
         "SELECT o.incident, o.flow,"
         " CASE WHEN json_valid(o.data) THEN json_extract(o.data, '$.title') END,"
         " coalesce((SELECT CASE WHEN json_valid(s.data) THEN json_extract(s.data, '$.to') END"
-        "           FROM events s WHERE s.incident = o.incident AND s.kind = 'severity.changed'"
+        "           FROM events s WHERE s.incident = o.incident"
+        "           AND +s.kind = 'severity.changed'"
         "           ORDER BY s.seq DESC LIMIT 1),"
         "          CASE WHEN json_valid(o.data) THEN json_extract(o.data, '$.severity') END),"
         " c.seq IS NOT NULL,"
         " (SELECT s.state FROM events s WHERE s.incident = o.incident"
-        "  AND s.kind = 'state.entered' ORDER BY s.seq DESC LIMIT 1),"
+        "  AND +s.kind = 'state.entered' ORDER BY s.seq DESC LIMIT 1),"
         " CASE WHEN json_valid(c.data) THEN json_extract(c.data, '$.end') END,"
         " o.ts, c.ts, o.operator,"
         " (SELECT count(*) FROM events e WHERE e.incident = o.incident)"
-        " FROM events o"
-        " LEFT JOIN events c ON c.seq = (SELECT max(x.seq) FROM events x"
-        "  WHERE x.incident = o.incident AND x.kind = 'incident.closed')"
-        " WHERE o.kind = 'incident.opened'"
-        " AND o.seq = (SELECT min(y.seq) FROM events y"
-        "  WHERE y.incident = o.incident AND y.kind = 'incident.opened')"
-        " AND (?1 = 0 OR c.seq IS NULL)"
-        " AND (?2 IS NULL OR o.ts >= ?2)"
-        " ORDER BY o.seq";
+        " FROM events o LEFT JOIN events c ON c.seq = ?2"
+        " WHERE o.seq = ?1 AND (?3 IS NULL OR o.ts >= ?3)";
+
+static const char *col_text(sqlite3_stmt *st, int i, const char *dflt);
+
+/* One incident's lifecycle: its first opening and last closing seq (0: none). */
+struct life {
+	long long oseq, cseq;
+};
+
+static int by_oseq(const void *a, const void *b)
+{
+	const struct life *x = a, *y = b;
+
+	return (x->oseq > y->oseq) - (x->oseq < y->oseq);
+}
+
+/* Every incident with an incident.opened, in opening order (open ones only when
+ * open_only). *out is malloc'd (caller frees). 0 or -1. */
+static int lifecycles(struct journal *j, int open_only, struct life **out, size_t *n)
+{
+	char cur[JOURNAL_UUID_LEN + 1] = "";
+	struct life *v = NULL, now = {0, 0};
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *st = NULL;
+	int s;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(j->db, life_sql, -1, &st, NULL) != SQLITE_OK)
+		return journal_sqlfail(j, "read");
+	for (;;) {
+		const char *id;
+
+		s = sqlite3_step(st);
+		id = s == SQLITE_ROW ? col_text(st, 0, "") : "";
+		if (s != SQLITE_ROW || strcmp(id, cur) != 0) { /* the group of cur ends */
+			if (now.oseq > 0 && (!open_only || now.cseq == 0)) {
+				if (len == cap) {
+					cap = cap ? 2 * cap : 256;
+					v = xrealloc(v, cap * sizeof(*v));
+				}
+				v[len++] = now;
+			}
+			if (s != SQLITE_ROW)
+				break;
+			strlcpy_chk(cur, id, sizeof(cur));
+			now.oseq = now.cseq = 0;
+		}
+		if (sqlite3_column_int(st, 1)) {
+			if (sqlite3_column_int64(st, 2) > now.cseq)
+				now.cseq = sqlite3_column_int64(st, 2);
+		} else if (now.oseq == 0 || sqlite3_column_int64(st, 2) < now.oseq) {
+			now.oseq = sqlite3_column_int64(st, 2);
+		}
+	}
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE) {
+		free(v);
+		return journal_sqlfail(j, "read");
+	}
+	if (len > 1)
+		qsort(v, len, sizeof(*v), by_oseq);
+	*out = v;
+	*n = len;
+	return 0;
+}
 
 static const char *col_text(sqlite3_stmt *st, int i, const char *dflt)
 {
@@ -120,10 +192,12 @@ int journal_incidents(struct journal *j, int open_only, const char *since,
 {
 	sqlite3_stmt *st = NULL;
 	struct jincident inc;
+	struct life *v = NULL;
 	char from[32], q[64];
+	size_t n = 0;
 	double t;
-	int rc = 0;
-	int s;
+	int rc = 0, own_tx;
+	int s = SQLITE_DONE;
 
 	if (since != NULL) {
 		if (time_parse(since, &t) != 0) {
@@ -135,33 +209,54 @@ int journal_incidents(struct journal *j, int open_only, const char *since,
 		}
 		time_format(t, from);
 	}
-	if (sqlite3_prepare_v2(j->db, incidents_sql, -1, &st, NULL) != SQLITE_OK)
+	/* one read transaction (unless one is open): the lifecycles and the figures agree */
+	own_tx = sqlite3_get_autocommit(j->db);
+	if (own_tx && sqlite3_exec(j->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return journal_sqlfail(j, "read");
-	sqlite3_bind_int(st, 1, open_only ? 1 : 0);
-	if (since != NULL)
-		sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		int closed = sqlite3_column_int(st, 4);
-
+	if (lifecycles(j, open_only, &v, &n) != 0) {
+		rc = -1;
+		goto out;
+	}
+	if (sqlite3_prepare_v2(j->db, incident_sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = journal_sqlfail(j, "read");
+		goto out;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, v[i].oseq);
+		if (v[i].cseq > 0)
+			sqlite3_bind_int64(st, 2, v[i].cseq);
+		else
+			sqlite3_bind_null(st, 2);
+		if (since != NULL)
+			sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
+		s = sqlite3_step(st);
+		if (s == SQLITE_DONE) /* opened before --since */
+			continue;
+		if (s != SQLITE_ROW)
+			break;
 		memset(&inc, 0, sizeof(inc));
 		col_fixed(st, 0, inc.id, sizeof(inc.id));
 		inc.flow = col_text(st, 1, "");
 		inc.title = col_text(st, 2, "");
 		inc.severity = col_text(st, 3, "");
-		inc.status = closed ? "closed" : "open";
+		inc.status = v[i].cseq > 0 ? "closed" : "open";
 		inc.state = col_text(st, 5, "");
-		inc.end = closed ? col_text(st, 6, "") : NULL;
+		inc.end = v[i].cseq > 0 ? col_text(st, 6, "") : NULL;
 		inc.opened = col_text(st, 7, "");
-		inc.closed = closed ? col_text(st, 8, "") : NULL;
+		inc.closed = v[i].cseq > 0 ? col_text(st, 8, "") : NULL;
 		inc.operator= col_text(st, 9, "");
 		inc.events = sqlite3_column_int64(st, 10);
 		rc = cb(&inc, ctx);
-		if (rc != 0)
-			break;
+		s = SQLITE_DONE;
 	}
-	if (rc == 0 && s != SQLITE_DONE)
+	if (rc == 0 && s != SQLITE_DONE && s != SQLITE_ROW)
 		rc = journal_sqlfail(j, "read");
+out:
 	sqlite3_finalize(st);
+	if (own_tx)
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+	free(v);
 	return rc;
 }
 

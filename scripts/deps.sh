@@ -7,7 +7,9 @@ set -eu
 PKGS="build-essential pkg-config libsqlite3-dev libcurl4-openssl-dev libpq-dev
 libcjson-dev uuid-dev libssl-dev sqlite3 postgresql-15 postgresql-client-15
 python3 python3-aiosmtpd openssl curl clang-format
-chromium fonts-dejavu-core"
+chromium fonts-dejavu-core
+clang libclang-rt-14-dev valgrind
+time"
 
 missing=""
 for p in $PKGS; do

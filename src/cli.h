@@ -18,6 +18,7 @@ struct cli {
 	const char *journal_path;
 	const char *config_path;
 	const char *operator;
+	const char *operator_arg; /* --operator as given on the command line, or NULL */
 	int json;
 	int no_color;
 	int help;
@@ -82,9 +83,15 @@ int cmd_flows(struct cli *c, int argc, char **argv);
 int cmd_start(struct cli *c, int argc, char **argv);
 int cmd_resume(struct cli *c, int argc, char **argv);
 int cmd_note(struct cli *c, int argc, char **argv);
+int cmd_resolve(struct cli *c, int argc, char **argv);
+int cmd_abandon(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_handoff(struct cli *c, int argc, char **argv);
 int cmd_list(struct cli *c, int argc, char **argv);
 int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_verify(struct cli *c, int argc, char **argv);
+int cmd_check(struct cli *c, int argc, char **argv);
+int cmd_audit(struct cli *c, int argc, char **argv);
 
 /* Write a cJSON document to stdout (one line + newline) and free it. */
 struct cJSON;

@@ -5,6 +5,10 @@
  * action.skipped) and per operator answer (prompt.answered), computed from the journal
  * alone. A result carries the target and statement of the intent it closes; an intent
  * that no result ever followed (the process ended mid-action) is flagged.
+ *
+ * Only the audited kinds are read (journal_select), and with --since only from then on
+ * (the partial index events_audit): a result whose intent is older than the window
+ * looks that intent up (look_back), so the rows are those of a full read, filtered.
  */
 #include "cli.h"
 
@@ -33,7 +37,15 @@ struct audit {
 	double since, until; /* NAN: no bound */
 	cJSON *rows;         /* every row, before the filters */
 	cJSON *open;         /* "incident/state" -> the intent row still waiting for a result */
+	struct journal *j;   /* for the look-back of a windowed read */
+	int windowed;        /* only the events from --since on are read */
 };
+
+static const char *const audited_kinds[] = {"action.intent",   "action.result",
+                                            "action.refused",  "action.skipped",
+                                            "prompt.answered", NULL};
+static const char *const action_kinds[] = {"action.intent", "action.result", "action.refused",
+                                           "action.skipped", NULL};
 
 static const char *jstr(const cJSON *o, const char *key)
 {
@@ -75,6 +87,80 @@ static void mark_no_result(cJSON *row)
 	cJSON_AddStringToObject(row, "note", NO_RESULT_NOTE);
 }
 
+static int row_cb(const struct jevent *ev, void *ctx);
+
+/* The data may hold "destructive": true (a "destructive" key followed by a true value;
+ * an escape anywhere could hide one, so it counts as may). */
+static int may_say_destructive(const char *data)
+{
+	const char *p = data;
+
+	if (strstr(data, "\\u") != NULL)
+		return 1;
+	while ((p = strstr(p, "destructive\"")) != NULL) {
+		p += strlen("destructive\"");
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (*p != ':')
+			continue;
+		p++;
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (strncmp(p, "true", 4) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * --destructive: an event that cannot be destructive (its data cannot say so and it is
+ * not an action of a destructive state) gets no row. It still closes
+ * or supersedes the open intent of its state, as its row would have.
+ */
+static int skip_cheaply(struct audit *a, const struct jevent *ev, const char *key)
+{
+	int action = strncmp(ev->kind, "action.", 7) == 0;
+	cJSON *open;
+
+	if (!a->destructive || may_say_destructive(ev->data) ||
+	    (action && table_destructive(ev->flow, ev->state)))
+		return 0;
+	open = action ? cJSON_GetObjectItemCaseSensitive(a->open, key) : NULL;
+	if (open != NULL) {
+		if (strcmp(ev->kind, "action.intent") == 0)
+			mark_no_result(open);
+		else
+			cJSON_AddNumberToObject(open, "result_seq", (double)ev->seq);
+		cJSON_DeleteItemFromObjectCaseSensitive(a->open, key);
+	}
+	return 1;
+}
+
+/* Feed the intent that a result at the start of the window closes (read from before
+ * the window: its row falls outside --since and is not shown). */
+static int prev_intent_cb(const struct jevent *ev, void *ctx)
+{
+	if (strcmp(ev->kind, "action.intent") != 0)
+		return 0;
+	return row_cb(ev, ctx);
+}
+
+static int look_back(struct audit *a, const struct jevent *ev)
+{
+	struct jselect q = {.incident = ev->incident,
+	                    .state = ev->state,
+	                    .kinds = action_kinds,
+	                    .before_seq = ev->seq,
+	                    .last = 1};
+	int windowed = a->windowed;
+	int rc;
+
+	a->windowed = 0;
+	rc = journal_select(a->j, &q, prev_intent_cb, a);
+	a->windowed = windowed;
+	return rc;
+}
+
 static int row_cb(const struct jevent *ev, void *ctx)
 {
 	struct audit *a = ctx;
@@ -85,10 +171,16 @@ static int row_cb(const struct jevent *ev, void *ctx)
 
 	if (!audited_kind(ev->kind))
 		return 0;
+	snprintf(key, sizeof(key), "%s/%s", ev->incident, ev->state);
+	if (a->windowed && strncmp(ev->kind, "action.", 7) == 0 &&
+	    strcmp(ev->kind, "action.intent") != 0 &&
+	    cJSON_GetObjectItemCaseSensitive(a->open, key) == NULL && look_back(a, ev) < 0)
+		return -1;
+	if (skip_cheaply(a, ev, key))
+		return 0;
 	d = cJSON_Parse(ev->data);
 	if (d == NULL)
 		d = cJSON_CreateObject();
-	snprintf(key, sizeof(key), "%s/%s", ev->incident, ev->state);
 	intent = strncmp(ev->kind, "action.", 7) == 0
 	                 ? cJSON_GetObjectItemCaseSensitive(a->open, key)
 	                 : NULL;
@@ -368,8 +460,9 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 	                             {NULL, OPT_FLAG, NULL},
 	};
 	struct strlist pos = {NULL, 0};
+	struct jselect q = {NULL};
 	cJSON *kept = NULL, *row;
-	char id[37];
+	char id[37], from[32];
 	int rc;
 
 	memset(&a, 0, sizeof(a));
@@ -405,7 +498,18 @@ int cmd_audit(struct cli *c, int argc, char **argv)
 	}
 	a.rows = cJSON_CreateArray();
 	a.open = cJSON_CreateObject();
-	if (journal_events(c->j, incident ? id : NULL, 0, row_cb, &a) < 0) {
+	a.j = c->j;
+	/* Only the audited kinds are read, and with --since only from then on (a millisecond
+	 * early: keep() has the last word); --until bounds nothing here, so that an intent
+	 * before it still finds its result after it. */
+	q.incident = incident ? id : NULL;
+	q.kinds = audited_kinds;
+	if (!isnan(a.since)) {
+		time_format(a.since - 0.001, from);
+		q.since = from;
+		a.windowed = 1;
+	}
+	if (journal_select(c->j, &q, row_cb, &a) < 0) {
 		rc = cli_error(EXIT_JOURNAL, "%s", journal_errmsg(c->j));
 		goto out;
 	}

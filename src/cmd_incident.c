@@ -5,6 +5,7 @@
 #include "engine.h"
 #include "flow.h"
 #include "journal.h"
+#include "report.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -159,34 +160,74 @@ int cmd_resume(struct cli *c, int argc, char **argv)
 	return incident_run(c, argc, argv, 1);
 }
 
+#define NOTE_MAX (2u << 20)
+
+/* The note text from stdin ("-"): at most NOTE_MAX bytes. Caller frees; NULL when too long. */
+static char *note_stdin(void)
+{
+	struct buf b;
+	char chunk[65536];
+	size_t n;
+
+	buf_init(&b, NOTE_MAX);
+	buf_append(&b, "", 0);
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+		if (buf_append(&b, chunk, n) < 0)
+			break;
+	if (b.truncated) {
+		buf_release(&b);
+		return NULL;
+	}
+	while (b.len > 0 && b.p[b.len - 1] == '\n')
+		b.p[--b.len] = '\0';
+	return buf_detach(&b);
+}
+
 int cmd_note(struct cli *c, int argc, char **argv)
 {
+	const char *kind = NULL;
+	struct opt opts[] = {{"--kind", OPT_STR, &kind}, {NULL, OPT_FLAG, NULL}};
 	struct strlist pos = {NULL, 0};
 	struct jincident_info info;
 	char id[37];
 	cJSON *d;
-	char *text;
+	char *text = NULL, *body = NULL;
 	int rc;
 
-	rc = cli_parse(c, argc, argv, NULL, &pos, 2, 2, "note ID TEXT");
+	rc = cli_parse(c, argc, argv, opts, &pos, 2, 2, "note ID [--kind KIND] TEXT|-");
 	if (rc != 0)
 		goto out;
+	if (kind != NULL && report_section_of_kind(kind) < 0) {
+		rc = cli_error(EXIT_USAGE, "note kind '%s' is not one of %s", kind,
+			       report_note_kinds());
+		goto out;
+	}
 	rc = cli_incident(c, pos.v[0], id);
 	if (rc != 0)
 		goto out;
 	rc = cli_incident_info(c, id, &info);
 	if (rc != 0)
 		goto out;
+	if (strcmp(pos.v[1], "-") == 0) {
+		body = note_stdin();
+		if (body == NULL) {
+			rc = cli_error(EXIT_USAGE, "note on stdin is longer than %u bytes", NOTE_MAX);
+			goto out;
+		}
+	}
 	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "text", pos.v[1]);
+	cJSON_AddStringToObject(d, "text", body ? body : pos.v[1]);
+	if (kind != NULL)
+		cJSON_AddStringToObject(d, "kind", kind);
 	text = cJSON_PrintUnformatted(d);
 	cJSON_Delete(d);
 	if (journal_append(c->j, id, info.flow, info.state, "note", text, NULL) < 0)
 		rc = cli_error(EXIT_JOURNAL, "%s", journal_errmsg(c->j));
-	free(text);
 	if (rc == 0 && !c->json)
-		fprintf(stderr, "noted on %.8s\n", id);
+		fprintf(stderr, "noted on %.8s%s%s\n", id, kind ? " as " : "", kind ? kind : "");
 out:
+	free(text);
+	free(body);
 	strlist_release(&pos);
 	return rc;
 }

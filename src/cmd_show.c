@@ -34,7 +34,44 @@ struct list_ctx {
 	int n;
 	const char *only; /* show: the one incident */
 	cJSON *one;
+	/* list filters (NULL: any) */
+	const char *flow;
+	const char *status;
+	const char *op;
+	char (*ids)[37]; /* --operator: incidents with an event by op, sorted */
+	size_t nids;
 };
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* --operator: collect the incidents where op journaled any event. */
+static int op_cb(const struct jevent *ev, void *ctx)
+{
+	struct list_ctx *l = ctx;
+
+	if (strcmp(ev->operator, l->op) != 0)
+		return 0;
+	if (l->nids > 0 && strcmp(l->ids[l->nids - 1], ev->incident) == 0)
+		return 0;
+	l->ids = xrealloc(l->ids, (l->nids + 1) * sizeof(*l->ids));
+	snprintf(l->ids[l->nids++], sizeof(l->ids[0]), "%s", ev->incident);
+	return 0;
+}
+
+static int list_match(const struct list_ctx *l, const struct jincident *inc)
+{
+	if (l->flow != NULL && strcmp(inc->flow ? inc->flow : "", l->flow) != 0)
+		return 0;
+	if (l->status != NULL && strcmp(inc->status ? inc->status : "", l->status) != 0)
+		return 0;
+	if (l->op != NULL &&
+	    (l->nids == 0 || bsearch(inc->id, l->ids, l->nids, sizeof(l->ids[0]), cmp_id) == NULL))
+		return 0;
+	return 1;
+}
 
 static int list_cb(const struct jincident *inc, void *ctx)
 {
@@ -47,6 +84,8 @@ static int list_cb(const struct jincident *inc, void *ctx)
 		}
 		return 0;
 	}
+	if (!list_match(l, inc))
+		return 0;
 	l->n++;
 	if (l->c->json) {
 		cJSON_AddItemToArray(l->arr, incident_json(inc));
@@ -64,25 +103,47 @@ static int list_cb(const struct jincident *inc, void *ctx)
 int cmd_list(struct cli *c, int argc, char **argv)
 {
 	int open_only = 0, rc;
-	const char *since = NULL;
+	const char *since = NULL, *flow = NULL, *status = NULL, *op = NULL;
 	struct opt opts[] = {{"--open", OPT_FLAG, &open_only},
 			     {"--since", OPT_STR, &since},
+			     {"--flow", OPT_STR, &flow},
+			     {"--status", OPT_STR, &status},
+			     {"--operator", OPT_STR, &op},
 			     {NULL, OPT_FLAG, NULL}};
 	struct strlist pos = {NULL, 0};
 	struct list_ctx l;
 	double t;
 
-	rc = cli_parse(c, argc, argv, opts, &pos, 0, 0, "list [--open] [--since DATE]");
+	rc = cli_parse(c, argc, argv, opts, &pos, 0, 0,
+		       "list [--open] [--since DATE] [--flow FLOW] [--status open|closed] "
+		       "[--operator NAME]");
 	strlist_release(&pos);
 	if (rc != 0)
 		return rc;
 	if (since != NULL && time_parse(since, &t) < 0)
 		return cli_error(EXIT_USAGE, "--since '%s' is not a date (2026-12-01 or RFC 3339)",
 				 since);
+	if (op == NULL) /* --operator is also a global option, taken out of argv before this */
+		op = c->operator_arg;
+	if (status != NULL && strcmp(status, "open") != 0 && strcmp(status, "closed") != 0)
+		return cli_error(EXIT_USAGE, "--status '%s' is not one of open, closed", status);
 	memset(&l, 0, sizeof(l));
 	l.c = c;
+	l.flow = flow;
+	l.status = status;
+	l.op = op;
+	if (op != NULL) {
+		if (journal_events(c->j, NULL, 0, op_cb, &l) < 0) {
+			free(l.ids);
+			return cli_error(EXIT_JOURNAL, "%s", journal_errmsg(c->j));
+		}
+		if (l.nids > 0)
+			qsort(l.ids, l.nids, sizeof(l.ids[0]), cmp_id);
+	}
 	l.arr = cJSON_CreateArray();
-	if (journal_incidents(c->j, open_only, since, list_cb, &l) < 0) {
+	rc = journal_incidents(c->j, open_only, since, list_cb, &l);
+	free(l.ids);
+	if (rc < 0) {
 		cJSON_Delete(l.arr);
 		return cli_error(EXIT_JOURNAL, "%s", journal_errmsg(c->j));
 	}
@@ -128,6 +189,12 @@ static void detail(const char *kind, const cJSON *d, char *out, size_t len)
 
 		if (cJSON_IsString(r))
 			snprintf(out, len, "%s", r->valuestring);
+	}
+	if (strcmp(kind, "handoff") == 0) { /* who to whom, and why */
+		const char *sum = jstr(d, "summary");
+
+		snprintf(out, len, "lead %s -> %s%s%s", jstr(d, "from"), jstr(d, "to"),
+			 *sum ? ": " : "", sum);
 	}
 }
 

@@ -221,8 +221,11 @@ static char *notify_text(struct run *r, const char *what)
 			 r->title, what);
 }
 
-/* Post to the alert channel, journal notify.sent/failed/skipped. Returns 1 when sent. */
-static int run_notify(struct run *r, const char *what)
+/*
+ * Post to the alert channel, journal notify.sent/failed/skipped (with `outcome` when not
+ * NULL, so a resumed run knows the state's result). Returns 1 when sent.
+ */
+static int run_notify_outcome(struct run *r, const char *what, const char *outcome)
 {
 	const char *url = config_str(r->cfg, "alerts.webhook_url");
 	char *text = notify_text(r, what);
@@ -231,6 +234,8 @@ static int run_notify(struct run *r, const char *what)
 	int sent = 0;
 
 	cJSON_AddStringToObject(d, "text", text);
+	if (outcome != NULL)
+		cJSON_AddStringToObject(d, "outcome", outcome);
 	cJSON_AddStringToObject(d, "channel", config_str_or(r->cfg, "alerts.channel", ""));
 	if (r->dry) {
 		cJSON_AddStringToObject(d, "reason", "dry run: nothing posted");
@@ -264,6 +269,11 @@ static int run_notify(struct run *r, const char *what)
 	return sent;
 }
 
+static int run_notify(struct run *r, const char *what)
+{
+	return run_notify_outcome(r, what, NULL);
+}
+
 /* Called between steps and about once a second while waiting. */
 void run_tick(void *ctx)
 {
@@ -293,7 +303,13 @@ void run_tick(void *ctx)
 int run_escalate_state(struct run *r);
 int run_escalate_state(struct run *r)
 {
-	int sent = run_notify(r, r->cur->title);
+	return run_escalate_text(r, r->cur->title, NULL);
+}
+
+/* The same with the text to post and the outcome to journal with it (notify hooks). */
+int run_escalate_text(struct run *r, const char *what, const char *outcome)
+{
+	int sent = run_notify_outcome(r, what, outcome);
 	cJSON *d;
 
 	if (r->journal_failed)
@@ -415,8 +431,10 @@ static int exec_end(struct run *r)
 	term_printf(r->t, "\n");
 	term_mark(r->t, strcmp(end, "escalated") != 0, "%s %s INC %s %s time to close %s", end,
 		  term_dot(r->t), r->short_id, term_dot(r->t), el);
-	if (strcmp(end, "false_alarm") == 0)
-		term_line(r->t, "the API answers healthy: nothing to fix");
+	if (strcmp(end, "false_alarm") == 0) /* the flow's own words for it, when it has them */
+		term_line(r->t, "%s: nothing to fix",
+			  strcmp(r->cur->end, "false_alarm") == 0 ? r->cur->title
+								  : "no failure seen");
 	else if (strncmp(end, "handed_to:", 10) == 0)
 		term_line(r->t, "%s: continue with `runbook start %s`", r->cur->title, end + 10);
 	term_line(r->t, "done: %s", sm.done.len ? sm.done.p : "no actions");
@@ -551,6 +569,66 @@ int engine_start(struct journal *j, const struct config *c, const struct engine_
 	return run_finish(&r, run_loop(&r));
 }
 
+/* ---- the latest handoff's briefing, shown first on resume ---- */
+
+static int handoff_cb(const struct jevent *ev, void *ctx)
+{
+	cJSON **last = ctx;
+
+	if (strcmp(ev->kind, "handoff") != 0)
+		return 0;
+	cJSON_Delete(*last);
+	*last = cJSON_Parse(ev->data);
+	if (*last != NULL)
+		cJSON_AddStringToObject(*last, "ts", ev->ts);
+	return 0;
+}
+
+static const char *handoff_str(const cJSON *h, const char *key)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, key));
+
+	return v ? v : "?";
+}
+
+static void show_list(struct run *r, const char *label, const cJSON *arr)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, arr)
+	{
+		if (cJSON_IsString(v))
+			term_line(r->t, "%-10s %s", label, v->valuestring);
+		label = "";
+	}
+}
+
+/* Print the incident's latest handoff (who, when, the briefing), if there is one. */
+static void show_handoff(struct run *r)
+{
+	cJSON *h = NULL;
+	const cJSON *br, *v;
+
+	if (journal_events(r->j, r->incident, 0, handoff_cb, &h) < 0 || h == NULL) {
+		cJSON_Delete(h);
+		return;
+	}
+	br = cJSON_GetObjectItemCaseSensitive(h, "briefing");
+	term_printf(r->t, "handoff %s %s %s %s %s\n", handoff_str(h, "from"), term_arrow(r->t),
+		    handoff_str(h, "to"), term_dot(r->t), handoff_str(h, "ts"));
+	v = cJSON_GetObjectItemCaseSensitive(h, "summary");
+	if (cJSON_IsString(v))
+		term_line(r->t, "%-10s %s", "summary", v->valuestring);
+	v = cJSON_GetObjectItemCaseSensitive(br, "state");
+	if (cJSON_IsString(v))
+		term_line(r->t, "%-10s %s", "state", v->valuestring);
+	show_list(r, "ruled out", cJSON_GetObjectItemCaseSensitive(br, "ruled_out"));
+	show_list(r, "found", cJSON_GetObjectItemCaseSensitive(br, "found"));
+	show_list(r, "done", cJSON_GetObjectItemCaseSensitive(br, "done"));
+	term_printf(r->t, "\n");
+	cJSON_Delete(h);
+}
+
 int engine_resume(struct journal *j, const struct config *c, const struct engine_opts *o,
 		  struct engine_result *res)
 {
@@ -568,6 +646,7 @@ int engine_resume(struct journal *j, const struct config *c, const struct engine
 		fprintf(stderr, "runbook: incident '%s' is closed (%s)\n", r.short_id, r.end);
 		return run_finish(&r, EXIT_USAGE);
 	}
+	show_handoff(&r);
 	if (r.cur == NULL) {
 		if (run_enter(&r, &r.flow->states[0]) < 0)
 			return run_finish(&r, EXIT_JOURNAL);

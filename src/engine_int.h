@@ -51,6 +51,9 @@ int run_pause(struct run *r, const struct state *s, const char *why, const char 
 	      const char *suggested);
 int run_interrupted(struct run *r);
 void run_outcome(struct run *r, const char *name);
+/* Post `what` for the current notify state (outcome journaled with it); 1 sent, 0 not,
+ * -1 journal failure. Journals incident.escalated for an ST_ESCALATES state. */
+int run_escalate_text(struct run *r, const char *what, const char *outcome);
 
 /* engine_steps.c: one executor per kind */
 int exec_state(struct run *r);

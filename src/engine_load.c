@@ -122,7 +122,8 @@ int run_load(struct run *r, char *err, size_t errlen)
 		return -1;
 	}
 	/* a resumed wait that journaled a passing attempt has its result */
-	if (r->cur != NULL && r->cur->kind == KIND_WAIT && r->resume_result == NULL) {
+	if (r->cur != NULL && r->cur->kind == KIND_WAIT && !(r->cur->flags & ST_WATCH) &&
+	    r->resume_result == NULL) {
 		const cJSON *f = cJSON_GetObjectItemCaseSensitive(r->findings, r->cur->id);
 		const cJSON *ok = f ? cJSON_GetObjectItemCaseSensitive(f, "ok") : NULL;
 		const cJSON *a = f ? cJSON_GetObjectItemCaseSensitive(f, "attempt") : NULL;

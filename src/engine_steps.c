@@ -246,18 +246,32 @@ static int exec_wait(struct run *r, const struct state *s)
 		return STEP_OK;
 	term_line(r->t, "%s (every %g s, up to %g s)", s->text, interval, timeout);
 	for (;;) {
-		int ok = 0;
+		int ok = -1; /* stays -1 when the step fell back to a manual answer */
 		int rc = probe_once(r, s, ++r->attempts, &ok);
 		double left;
 
 		if (rc != STEP_OK)
 			return rc;
-		if (ok || strcmp(r->outcome, "ok") == 0) {
-			run_outcome(r, "ok");
+		if ((s->flags & ST_WATCH) && ok < 0)
+			return STEP_OK; /* answered by hand: the answer is the outcome */
+		if ((s->flags & ST_WATCH) && !ok) {
+			/* a watch fails on its first failing attempt */
+			term_mark(r->t, 0, "failed %.0f s into the %g s window",
+				  clock_wall() - r->entered, timeout);
+			run_outcome(r, "fail");
 			return STEP_OK;
 		}
 		left = deadline - clock_wall();
-		if (left <= 0) {
+		if ((s->flags & ST_WATCH) && left <= 0) {
+			term_mark(r->t, 1, "clean for the whole %g s window", timeout);
+			run_outcome(r, "ok");
+			return STEP_OK;
+		}
+		if (!(s->flags & ST_WATCH) && (ok > 0 || strcmp(r->outcome, "ok") == 0)) {
+			run_outcome(r, "ok");
+			return STEP_OK;
+		}
+		if (!(s->flags & ST_WATCH) && left <= 0) {
 			term_mark(r->t, 0, "not recovered within %g s", timeout);
 			run_outcome(r, "timeout");
 			return STEP_OK;
@@ -302,6 +316,9 @@ static int exec_manual(struct run *r, const struct state *s)
 		cJSON_AddStringToObject(d, "note", ans);
 		return log_answer(r, ans, "done", source, d);
 	}
+	for (const struct option *o = s->options; o && o->name; o++) /* as a choice does */
+		if (strcmp(o->name, ans) == 0 && o->followup != NULL)
+			cJSON_AddStringToObject(d, "followup", o->followup);
 	return log_answer(r, ans, ans, source, d);
 }
 
@@ -449,6 +466,17 @@ static int exec_action(struct run *r, const struct state *s)
 		answers_put(&r->typed, s->id, ans);
 	}
 	s->plan(r, s, &in);
+	if (in.refuse) { /* a safeguard failed: nothing runs, whatever the confirmation */
+		d = in.data ? cJSON_Duplicate(in.data, 1) : cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "outcome", "refused");
+		cJSON_AddStringToObject(d, "reason", in.missing);
+		cJSON_AddTrueToObject(d, "safeguard");
+		cJSON_AddBoolToObject(d, "destructive", destructive);
+		run_outcome(r, "refused");
+		rc = run_log(r, "action.refused", d) < 0 ? STEP_JOURNAL : STEP_OK;
+		term_mark(r->t, 0, "refused: %s", in.missing);
+		goto done;
+	}
 	if (in.skip) {
 		d = in.data ? cJSON_Duplicate(in.data, 1) : cJSON_CreateObject();
 		cJSON_AddStringToObject(d, "outcome", "skipped");
@@ -522,13 +550,46 @@ done:
 	return rc;
 }
 
+/* A notify state with a hook: post only when it finds something to report. */
+static int exec_notify_hook(struct run *r, const struct state *s)
+{
+	struct outcome out;
+	const char *name;
+	cJSON *d;
+	int sent;
+
+	memset(&out, 0, sizeof(out));
+	s->probe(r, s, &out);
+	term_busy_stop(r->t);
+	name = out.name ? out.name : (out.failed ? "alert" : "ok");
+	if (!out.failed) {
+		d = out.data ? out.data : cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "outcome", name);
+		cJSON_AddBoolToObject(d, "ok", 1);
+		cJSON_AddStringToObject(d, "summary", out.summary);
+		cJSON_AddStringToObject(d, "reason", "nothing to report");
+		run_outcome(r, name);
+		if (run_log(r, "notify.skipped", d) < 0)
+			return STEP_JOURNAL;
+		term_mark(r->t, 1, "nothing to report: %s", out.summary);
+		return STEP_OK;
+	}
+	cJSON_Delete(out.data);
+	sent = run_escalate_text(r, out.summary, name);
+	if (sent < 0)
+		return STEP_JOURNAL;
+	run_outcome(r, name);
+	return STEP_OK;
+}
+
 static int exec_notify(struct run *r, const struct state *s)
 {
 	int sent;
 
-	(void)s;
 	if (resumed(r))
 		return STEP_OK;
+	if (s->probe != NULL)
+		return exec_notify_hook(r, s);
 	sent = run_escalate_state(r);
 	if (sent < 0)
 		return STEP_JOURNAL;

@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,11 +41,31 @@ static const struct command commands[] = {
 	 "resume [ID] [--answer STATE=VALUE]... [--answers FILE] [--confirm TARGET] [--dry-run] "
 	 "[--non-interactive]",
 	 "continue an open incident where it stopped"},
-	{"note", cmd_note, NEEDS_JOURNAL, "note ID TEXT", "add an operator note to the timeline"},
-	{"list", cmd_list, NEEDS_JOURNAL, "list [--open] [--since DATE]", "list incidents"},
+	{"note", cmd_note, NEEDS_JOURNAL,
+	 "note ID [--kind impact|root-cause|action-item|lesson|trigger|detection|resolution|"
+	 "summary] TEXT|-",
+	 "add an operator note to the timeline (- reads it from stdin)"},
+	{"resolve", cmd_resolve, NEEDS_JOURNAL, "resolve ID [--root-cause TEXT]",
+	 "close an incident by hand as resolved"},
+	{"abandon", cmd_abandon, NEEDS_JOURNAL, "abandon ID --reason TEXT",
+	 "close an incident by hand as aborted"},
+	{"handoff", cmd_handoff, NEEDS_JOURNAL, "handoff ID --to NAME [--summary TEXT]",
+	 "hand the incident lead to someone else, with a briefing"},
+	{"list", cmd_list, NEEDS_JOURNAL,
+	 "list [--open] [--since DATE] [--flow FLOW] [--status open|closed] [--operator NAME]",
+	 "list incidents"},
 	{"show", cmd_show, NEEDS_JOURNAL, "show ID", "the timeline of an incident"},
+	{"export", cmd_export, NEEDS_JOURNAL,
+	 "export ID [--format md|json|html] [-o FILE] [--stamp]",
+	 "the postmortem report, from the journal alone"},
 	{"verify", cmd_verify, NEEDS_JOURNAL, "verify [--head HASH]",
 	 "check the journal's integrity and hash chain"},
+	{"check", cmd_check, NEEDS_CONFIG, "check [--only NAME,...] [--samples N]",
+	 "the health sweep: every configured check at once, with thresholds"},
+	{"audit", cmd_audit, NEEDS_JOURNAL,
+	 "audit [--destructive] [--operator NAME] [--incident ID] [--flow FLOW] [--target T] "
+	 "[--kind KIND] [--since DATE] [--until DATE] [--format table|csv|json]",
+	 "who did what, when, to which target, with what outcome"},
 	{NULL, NULL, 0, NULL, NULL},
 };
 
@@ -138,6 +159,8 @@ static int globals(struct cli *c, int *argc, char **argv)
 		}
 		if (**dest == '\0')
 			return cli_error(EXIT_USAGE, "option '%s' needs a non-empty value", a);
+		if (dest == &c->operator)
+			c->operator_arg = *dest; /* given on the command line (audit filters by it) */
 	}
 	for (; i < *argc; i++)
 		argv[out++] = argv[i];
@@ -163,6 +186,10 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&c, 0, sizeof(c));
+	/* No fastbins (tcache still serves small blocks): with them, every page SQLite's
+	 * cache allocates or frees after cJSON's many small frees runs malloc_consolidate,
+	 * 15 % of `audit` on a large journal (docs/performance.md, figure 5). */
+	mallopt(M_MXFAST, 0);
 	rc = globals(&c, &argc, argv);
 	if (rc != EXIT_OK)
 		return rc;
@@ -211,9 +238,14 @@ int main(int argc, char **argv)
 		}
 		journal_set_identity(c.j, &who);
 	}
-	http_global_init();
+	/* libcurl (and OpenSSL under it) only for the commands that can reach the network,
+	 * the ones with a configuration: its initialisation is ~3 MB and a millisecond that
+	 * list, show or verify do not need (docs/performance.md, figure 7) */
+	if (cmd->needs & NEEDS_CONFIG)
+		http_global_init();
 	rc = cmd->fn(&c, argc - 1, argv + 1);
-	http_global_cleanup();
+	if (cmd->needs & NEEDS_CONFIG)
+		http_global_cleanup();
 	journal_close(c.j);
 	config_free(c.cfg);
 	redact_reset();

@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -207,6 +209,168 @@ static int feed_stdin(int fd, const char *data, size_t len, size_t *off)
 	return done;
 }
 
+/* ---- which program a command runs, and where from ---- */
+
+/* The shell's PATH when none is set (dash's default). */
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/*
+ * The next shell word of *pp into out, quotes removed. *plain is cleared when the word
+ * holds anything only the shell can expand ($, `, \, globs, ~, an open quote).
+ */
+static void next_word(const char **pp, char *out, size_t n, int *plain)
+{
+	const char *p = *pp;
+	size_t k = 0;
+
+	*plain = 1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	while (*p != '\0' && strchr(" \t\n;&|<>()", *p) == NULL) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p++;
+
+			for (; *p != '\0' && *p != q; p++) {
+				if (q == '"' && strchr("$`\\", *p) != NULL)
+					*plain = 0;
+				if (k + 1 < n)
+					out[k++] = *p;
+			}
+			if (*p != q)
+				*plain = 0;
+			else
+				p++;
+			continue;
+		}
+		if (strchr("$`\\*?[]{}~!", *p) != NULL || k + 1 >= n)
+			*plain = 0;
+		if (k + 1 < n)
+			out[k++] = *p;
+		p++;
+	}
+	out[k] = '\0';
+	*pp = p;
+}
+
+static int is_assignment(const char *w)
+{
+	size_t i = 0;
+
+	if (!(w[0] == '_' || (w[0] >= 'A' && w[0] <= 'Z') || (w[0] >= 'a' && w[0] <= 'z')))
+		return 0;
+	while (w[i] == '_' || (w[i] >= 'A' && w[i] <= 'Z') || (w[i] >= 'a' && w[i] <= 'z') ||
+	       (w[i] >= '0' && w[i] <= '9'))
+		i++;
+	return w[i] == '=';
+}
+
+/* The first of dir and its parents that anyone may write to (no sticky bit), copied
+ * to bad; 0 when there is none. */
+static int loose_dir(const char *dir, char *bad, size_t badlen)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if (strlcpy_chk(p, dir, sizeof(p)) != 0)
+		return 0;
+	for (;;) {
+		char *slash;
+
+		if (stat(p[0] ? p : "/", &st) == 0 && (st.st_mode & S_IWOTH) &&
+		    !(st.st_mode & S_ISVTX)) {
+			strlcpy_chk(bad, p[0] ? p : "/", badlen);
+			return 1;
+		}
+		slash = strrchr(p, '/');
+		if (slash == NULL || p[0] == '\0')
+			return 0;
+		*slash = '\0';
+	}
+}
+
+/* The checks on a program file found at file (absolute), in directory dir. */
+static int check_found(const char *word, const char *file, const char *dir, char *why,
+                       size_t whylen)
+{
+	char real[PATH_MAX], bad[PATH_MAX];
+	struct stat st;
+	int loose = loose_dir(dir, bad, sizeof(bad));
+
+	if (!loose && realpath(file, real) != NULL) { /* and where it really is */
+		char *slash = strrchr(real, '/');
+
+		if (slash != NULL) {
+			*slash = '\0';
+			loose = loose_dir(real, bad, sizeof(bad));
+		}
+	}
+	if (loose) {
+		snprintf(why, whylen, "'%.64s' is found in '%.128s', which anyone can write to",
+		         word, bad);
+		return -1;
+	}
+	if (stat(file, &st) == 0 && (st.st_mode & S_IWOTH)) {
+		snprintf(why, whylen, "'%.160s' is writable by anyone", file);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_check_program(const char *command, const char *path, char *why, size_t whylen)
+{
+	char word[PATH_MAX], file[PATH_MAX], dir[PATH_MAX];
+	const char *p = command != NULL ? command : "";
+	int plain = 0;
+
+	for (;;) {
+		next_word(&p, word, sizeof(word), &plain);
+		if (!plain || word[0] == '\0')
+			return 0; /* only the shell can tell (or nothing runs) */
+		if (!is_assignment(word) && strcmp(word, "exec") != 0 &&
+		    strcmp(word, "command") != 0)
+			break;
+	}
+	if (strchr(word, '/') != NULL) {
+		char *slash;
+
+		if (word[0] != '/') {
+			snprintf(why, whylen,
+			         "'%.128s' is a relative path (configure an absolute path or a "
+			         "name found on PATH)",
+			         word);
+			return -1;
+		}
+		strlcpy_chk(dir, word, sizeof(dir));
+		slash = strrchr(dir, '/');
+		*slash = '\0';
+		return check_found(word, word, dir, why, whylen);
+	}
+	if (path == NULL)
+		path = getenv("PATH");
+	if (path == NULL)
+		path = DEFAULT_PATH;
+	for (const char *e = path;; e++) {
+		size_t len = strcspn(e, ":");
+		struct stat st;
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)(len ? len : 1), len ? e : ".");
+		if (snprintf(file, sizeof(file), "%s/%s", dir, word) < (int)sizeof(file) &&
+		    stat(file, &st) == 0 && S_ISREG(st.st_mode) && access(file, X_OK) == 0) {
+			if (dir[0] != '/') {
+				snprintf(why, whylen,
+				         "'%.64s' is found through the relative PATH entry "
+				         "'%.64s'",
+				         word, dir);
+				return -1;
+			}
+			return check_found(word, file, dir, why, whylen);
+		}
+		e += len;
+		if (*e == '\0')
+			return 0; /* not found: the shell will say so */
+	}
+}
+
 static double ms_since(int64_t t0)
 {
 	return (double)(clock_mono_ns() - t0) / 1e6;
@@ -236,6 +400,18 @@ int cmd_run(const struct cmd_req *req, struct cmd_result *res)
 	if (req->command == NULL) {
 		strlcpy_chk(res->errmsg, "no command", sizeof(res->errmsg));
 		goto out;
+	}
+	{
+		const char *path = NULL;
+		char why[200];
+
+		for (size_t i = 0; i < req->nenv; i++)
+			if (req->env[i].name != NULL && strcmp(req->env[i].name, "PATH") == 0)
+				path = req->env[i].value;
+		if (cmd_check_program(req->command, path, why, sizeof(why)) != 0) {
+			snprintf(res->errmsg, sizeof(res->errmsg), "refused: %s", why);
+			goto out;
+		}
 	}
 	if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0)
 		goto sys_fail;

@@ -33,7 +33,20 @@ struct cmd_result {
 };
 
 /*
+ * Check the program a command line runs: its first word, after NAME=value words and an
+ * `exec` or `command`. Refused: a relative path (./x, bin/x); a program found through a
+ * relative PATH entry; one found in a directory that anyone may write to without the
+ * sticky bit (that directory or any parent, as named on PATH or resolved); a program
+ * file anyone may write to. `path` is the PATH searched (NULL: the environment's).
+ * Returns 0 when it may run (also when only the shell can tell: a builtin, a word with
+ * $ or quotes, a name found nowhere), or -1 with the reason in why ("'./x' is a
+ * relative path ...").
+ */
+int cmd_check_program(const char *command, const char *path, char *why, size_t whylen);
+
+/*
  * Run the command in its own process group; secrets travel in env, never in argv.
+ * A program cmd_check_program refuses is not started (res->errmsg says why).
  * On timeout or abort the whole group gets SIGTERM, then SIGKILL after 2 s.
  * Always fills *res (release with cmd_result_release); returns 0 when it ran and exited
  * 0, 1 when it ran and failed (non-zero exit, signal, timeout), -1 when it did not start.

@@ -931,7 +931,7 @@ static void test_pragmas(void)
 	        {"PRAGMA journal_mode", "wal"},
 	        {"PRAGMA trusted_schema", "0"},
 	        {"PRAGMA foreign_keys", "1"},
-	        {"PRAGMA user_version", "1"},
+	        {"PRAGMA user_version", "2"},
 	        {"SELECT value FROM meta WHERE key = 'chain'", "sha256"},
 	        {"PRAGMA busy_timeout", "5000"},
 	};
