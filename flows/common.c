@@ -67,7 +67,7 @@ void api_health_judge(long status, const char *text, size_t len, double ms, stru
 	if (cJSON_IsObject(body) && db != NULL &&
 	    !(cJSON_IsString(db) && strcmp(db->valuestring, "ok") == 0)) {
 		outcome_set(out, "db_fail", 1, "HTTP %ld in %.0f ms, but db is %s", status, ms,
-			    cJSON_IsString(db) ? db->valuestring : "not ok");
+		            cJSON_IsString(db) ? db->valuestring : "not ok");
 	} else if (status != 200) {
 		outcome_set(out, "fail", 1, "HTTP %ld in %.0f ms", status, ms);
 	} else if (!cJSON_IsObject(body)) {
@@ -77,7 +77,7 @@ void api_health_judge(long status, const char *text, size_t len, double ms, stru
 	} else if (!cJSON_IsString(st) || !cJSON_IsString(db)) {
 		cJSON_AddStringToObject(out->data, "error", "missing_fields");
 		outcome_set(out, "fail", 1, "HTTP 200 but the body lacks %s",
-			    !cJSON_IsString(st) ? "\"status\"" : "\"db\"");
+		            !cJSON_IsString(st) ? "\"status\"" : "\"db\"");
 	} else if (strcmp(st->valuestring, "ok") != 0) {
 		outcome_set(out, "fail", 1, "HTTP 200 but status is \"%s\"", st->valuestring);
 	} else {
@@ -119,7 +119,7 @@ void step_api_health(struct run *r, const struct state *s, struct outcome *out)
 		cJSON_AddStringToObject(out->data, "detail", resp.errmsg);
 		cJSON_AddItemToObject(out->data, "timing", timing_json(&resp));
 		outcome_set(out, "fail", 1, "%s: %s", http_error_name(resp.error),
-			    resp.errmsg[0] ? resp.errmsg : "no response");
+		            resp.errmsg[0] ? resp.errmsg : "no response");
 		goto done;
 	}
 	cJSON_AddNumberToObject(out->data, "status", (double)resp.status);
@@ -146,16 +146,17 @@ void plan_command(struct run *r, const struct state *s, struct intent *in)
 	}
 	if (s->target_key != NULL) {
 		target = config_str_or(c, s->target_key,
-				       strcmp(s->target_key, "platform.service") == 0 ? "api" : NULL);
+		                       strcmp(s->target_key, "platform.service") == 0 ? "api"
+		                                                                      : NULL);
 		if (target == NULL) {
 			in->fallback = 1;
 			snprintf(in->missing, sizeof(in->missing), "%s",
-				 config_why_missing(c, s->target_key));
+			         config_why_missing(c, s->target_key));
 			return;
 		}
 		snprintf(in->target, sizeof(in->target), "%s", target);
 		snprintf(in->target_desc, sizeof(in->target_desc), "service '%s' (production)",
-			 target);
+		         target);
 	}
 	snprintf(in->shown, sizeof(in->shown), "%s", cmd);
 	in->data = cJSON_CreateObject();
@@ -167,11 +168,11 @@ void plan_command(struct run *r, const struct state *s, struct intent *in)
 }
 
 void act_command(struct run *r, const struct state *s, const struct intent *in,
-		 struct outcome *out)
+                 struct outcome *out)
 {
 	struct cmd_env env[2] = {
-		{"RUNBOOK_INCIDENT", run_incident(r)},
-		{"RUNBOOK_OPERATOR", run_operator(r)},
+	        {"RUNBOOK_INCIDENT", run_incident(r)},
+	        {"RUNBOOK_OPERATOR", run_operator(r)},
 	};
 	struct cmd_req req;
 	struct cmd_result res;
@@ -201,7 +202,7 @@ void act_command(struct run *r, const struct state *s, const struct intent *in,
 		cJSON_AddTrueToObject(out->data, "interrupted");
 	cJSON_AddNumberToObject(out->data, "ms", res.ms);
 	cJSON_AddItemToObject(out->data, "output",
-			      json_tail(res.output, res.output_len, OUTPUT_KEEP));
+	                      json_tail(res.output, res.output_len, OUTPUT_KEEP));
 	if (res.output_truncated || res.output_len > OUTPUT_KEEP)
 		cJSON_AddTrueToObject(out->data, "output_truncated");
 	if (res.exit_code == 0 && !res.timed_out && !res.aborted)

@@ -16,7 +16,8 @@ void step_api_health(struct run *r, const struct state *s, struct outcome *out);
  * bytes, need not be NUL-terminated; NULL: none) and total time. Sets the outcome and
  * adds body_status, db (and error, body when malformed) to out->data, which must exist.
  */
-void api_health_judge(long status, const char *body, size_t len, double ms, struct outcome *out);
+void api_health_judge(long status, const char *body, size_t len, double ms,
+                      struct outcome *out);
 
 /*
  * Plan running commands.<state id>: the command shown, the target from s->target_key
@@ -26,7 +27,7 @@ void plan_command(struct run *r, const struct state *s, struct intent *in);
 
 /* Run the planned command with RUNBOOK_INCIDENT and RUNBOOK_OPERATOR in its environment. */
 void act_command(struct run *r, const struct state *s, const struct intent *in,
-		 struct outcome *out);
+                 struct outcome *out);
 
 /* Keep the last `max` bytes of text as a JSON string (long output folded, not dropped). */
 cJSON *json_tail(const char *text, size_t len, size_t max);

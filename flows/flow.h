@@ -14,20 +14,20 @@
 struct config;
 
 /* State kinds, one list (names are what the journal, --json and the docs show). */
-#define STATE_KINDS(X)                                                                     \
-	X(KIND_PROBE, "probe")                                                             \
-	X(KIND_MANUAL, "manual")                                                           \
-	X(KIND_CHOICE, "choice")                                                           \
-	X(KIND_ACTION, "action")                                                           \
-	X(KIND_NOTIFY, "notify")                                                           \
-	X(KIND_WAIT, "wait")                                                               \
+#define STATE_KINDS(X)           \
+	X(KIND_PROBE, "probe")   \
+	X(KIND_MANUAL, "manual") \
+	X(KIND_CHOICE, "choice") \
+	X(KIND_ACTION, "action") \
+	X(KIND_NOTIFY, "notify") \
+	X(KIND_WAIT, "wait")     \
 	X(KIND_END, "end")
 
 enum state_kind {
 #define X(e, s) e,
 	STATE_KINDS(X)
 #undef X
-	KIND__LAST
+	        KIND__LAST
 };
 
 /* State flags. */
@@ -36,7 +36,8 @@ enum state_kind {
 #define ST_VERIFY 0x04      /* a passing outcome journals incident.mitigated (once) */
 #define ST_ESCALATES 0x08   /* notify: journals incident.escalated */
 #define ST_AUTO 0x10        /* choice: a suggestion is taken without asking */
-#define ST_WATCH 0x20       /* wait: passes when its window ends clean, fails on the first
+#define ST_WATCH \
+	0x20 /* wait: passes when its window ends clean, fails on the first
 			       failing attempt (a deploy's watch window) */
 
 /* Outcome "*" matches any outcome. A list ends with { NULL, NULL }. */
@@ -71,15 +72,15 @@ struct outcome {
 
 /* What an action will do, built before any confirmation. */
 struct intent {
-	cJSON *data;            /* journaled as action.intent (command or SQL, target, ...) */
-	char shown[1024];       /* the exact command or SQL, as shown to the operator */
-	char target[128];       /* the name the operator must type (destructive) */
-	char target_desc[160];  /* "service 'api' (production)" */
-	int fallback;           /* cannot run here (config missing): manual step */
+	cJSON *data;           /* journaled as action.intent (command or SQL, target, ...) */
+	char shown[1024];      /* the exact command or SQL, as shown to the operator */
+	char target[128];      /* the name the operator must type (destructive) */
+	char target_desc[160]; /* "service 'api' (production)" */
+	int fallback;          /* cannot run here (config missing): manual step */
 	char missing[256];
-	int skip;               /* nothing to do here: journaled as action.skipped with `missing` as
+	int skip;   /* nothing to do here: journaled as action.skipped with `missing` as
 				   the reason, outcome "skipped" (e.g. an optional command unset) */
-	int refuse;             /* a safeguard failed: journaled as action.refused with `missing`
+	int refuse; /* a safeguard failed: journaled as action.refused with `missing`
 				   as the reason, outcome "refused"; nothing runs */
 };
 
@@ -89,39 +90,39 @@ typedef void (*probe_fn)(struct run *r, const struct state *s, struct outcome *o
 typedef void (*plan_fn)(struct run *r, const struct state *s, struct intent *in);
 /* Runs a planned action. Fills *out (name "ok" or "fail", or as the flow needs). */
 typedef void (*act_fn)(struct run *r, const struct state *s, const struct intent *in,
-		       struct outcome *out);
+                       struct outcome *out);
 /* Checks an answer given for a parameter (a pid): 0, or -1 with why in err (exit 2). */
 typedef int (*check_fn)(const char *value, char *err, size_t errlen);
 /* A choice's suggestion from the findings so far: an option name or NULL, and why. */
 typedef const char *(*suggest_fn)(struct run *r, const struct state *s, char *reason,
-				  size_t reasonlen);
+                                  size_t reasonlen);
 
 struct state {
 	const char *id;
 	enum state_kind kind;
-	const char *section;  /* runbook section: "4.1" */
-	const char *title;    /* the runbook's words for the step */
-	const char *text;     /* instruction or question shown to the operator */
-	probe_fn probe;       /* probe, wait; notify: decides (failed = post, summary = text) */
-	plan_fn plan;         /* action */
-	act_fn act;           /* action */
-	suggest_fn suggest;   /* choice */
-	check_fn check;       /* ST_PARAM action: validates the parameter before anything runs */
+	const char *section; /* runbook section: "4.1" */
+	const char *title;   /* the runbook's words for the step */
+	const char *text;    /* instruction or question shown to the operator */
+	probe_fn probe;      /* probe, wait; notify: decides (failed = post, summary = text) */
+	plan_fn plan;        /* action */
+	act_fn act;          /* action */
+	suggest_fn suggest;  /* choice */
+	check_fn check;      /* ST_PARAM action: validates the parameter before anything runs */
 	const struct option *options; /* choice; manual (NULL: Enter = done, or a note) */
 	const struct transition *next;
 	unsigned flags;
 	const char *target_key;   /* destructive: config key naming the target */
 	const char *interval_key; /* wait: seconds between attempts */
 	double interval_def;
-	const char *timeout_key;  /* wait: deadline */
+	const char *timeout_key; /* wait: deadline */
 	double timeout_def;
-	double timeout_scale;     /* multiplies the timeout value into seconds (60: minutes) */
-	const char *end;          /* end: the verdict */
+	double timeout_scale; /* multiplies the timeout value into seconds (60: minutes) */
+	const char *end;      /* end: the verdict */
 };
 
 struct flow {
 	const char *name;
-	const char *section;  /* runbook section: "4.1" */
+	const char *section; /* runbook section: "4.1" */
 	const char *summary;
 	const char *severity; /* default severity */
 	int routine;          /* routine procedure (no escalation timer, no false_alarm) */
@@ -143,8 +144,8 @@ int state_answer_ok(const struct state *s, const char *value, char *err, size_t 
 /* ---- what a step may ask of the engine (src/engine.c) ---- */
 
 const struct config *run_config(struct run *r);
-const char *run_incident(struct run *r);   /* full UUID */
-const char *run_short_id(struct run *r);   /* first 8 characters */
+const char *run_incident(struct run *r); /* full UUID */
+const char *run_short_id(struct run *r); /* first 8 characters */
 const char *run_operator(struct run *r);
 const char *run_severity(struct run *r);
 /* The data of the latest probe.result of that state in this incident, or NULL. Borrowed. */
@@ -163,8 +164,8 @@ int run_set_severity(struct run *r, const char *severity, const char *reason);
 
 /* Helpers for step functions (flows/registry.c). */
 void outcome_set(struct outcome *out, const char *name, int failed, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 void outcome_fallback(struct outcome *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -18,23 +18,14 @@ extern const struct flow flow_cert_check;
 extern const struct flow flow_rotate_secrets;
 
 static const struct flow *const flows[] = {
-	&flow_api_down,
-	&flow_database,
-	&flow_error_rate,
-	&flow_storage,
-	&flow_email,
-	&flow_health,
-	&flow_deploy,
-	&flow_migrate,
-	&flow_backup_verify,
-	&flow_cert_check,
-	&flow_rotate_secrets,
-	NULL,
+        &flow_api_down,      &flow_database,   &flow_error_rate,     &flow_storage,
+        &flow_email,         &flow_health,     &flow_deploy,         &flow_migrate,
+        &flow_backup_verify, &flow_cert_check, &flow_rotate_secrets, NULL,
 };
 
 static const char *const kind_names[] = {
 #define X(e, s) s,
-	STATE_KINDS(X)
+        STATE_KINDS(X)
 #undef X
 };
 
@@ -82,7 +73,7 @@ int state_answerable(const struct state *s)
 	switch (s->kind) {
 	case KIND_MANUAL:
 	case KIND_CHOICE:
-	case KIND_PROBE:  /* a probe falls back to its manual step when unconfigured */
+	case KIND_PROBE: /* a probe falls back to its manual step when unconfigured */
 	case KIND_WAIT:
 	case KIND_ACTION: /* a parameter, or what happened to an interrupted action */
 		return 1;
@@ -124,7 +115,7 @@ int state_answer_ok(const struct state *s, const char *value, char *err, size_t 
 {
 	if (!state_answerable(s)) {
 		snprintf(err, errlen, "state '%s' is a %s state and takes no answer", s->id,
-			 state_kind_name(s->kind));
+		         state_kind_name(s->kind));
 		return 0;
 	}
 	if (s->kind == KIND_CHOICE && !in_options(s->options, value)) {
@@ -133,13 +124,13 @@ int state_answer_ok(const struct state *s, const char *value, char *err, size_t 
 
 		for (const struct option *o = s->options; o && o->name; o++) {
 			int n = snprintf(names + len, sizeof(names) - len, "%s%s",
-					 len ? ", " : "", o->name);
+			                 len ? ", " : "", o->name);
 			if (n < 0 || (size_t)n >= sizeof(names) - len)
 				break;
 			len += (size_t)n;
 		}
-		snprintf(err, errlen, "'%s' is not an option of '%s' (options: %s)", value, s->id,
-			 names);
+		snprintf(err, errlen, "'%s' is not an option of '%s' (options: %s)", value,
+		         s->id, names);
 		return 0;
 	}
 	if (s->kind == KIND_MANUAL && s->options != NULL && !in_options(s->options, value) &&
@@ -154,11 +145,12 @@ int state_answer_ok(const struct state *s, const char *value, char *err, size_t 
 		snprintf(err, errlen, "'%s' is not an outcome of '%s'", value, s->id);
 		return 0;
 	}
-	if (s->kind == KIND_ACTION && !(s->flags & ST_PARAM) && !in_list(recovery_answers, value)) {
+	if (s->kind == KIND_ACTION && !(s->flags & ST_PARAM) &&
+	    !in_list(recovery_answers, value)) {
 		snprintf(err, errlen,
-			 "action '%s' takes no parameter (on resume after an interrupted run: "
-			 "completed, failed or rerun)",
-			 s->id);
+		         "action '%s' takes no parameter (on resume after an interrupted run: "
+		         "completed, failed or rerun)",
+		         s->id);
 		return 0;
 	}
 	return 1;

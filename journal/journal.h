@@ -70,8 +70,8 @@ void journal_set_identity(struct journal *j, const struct jidentity *who);
  * (redact_text) before hashing. `state` and `flow` may be "" but not NULL. When out is
  * non-NULL it receives seq, id, ts and hash (its string pointers are NULL).
  */
-int journal_append(struct journal *j, const char *incident, const char *flow,
-		   const char *state, const char *kind, const char *data, struct jevent *out);
+int journal_append(struct journal *j, const char *incident, const char *flow, const char *state,
+                   const char *kind, const char *data, struct jevent *out);
 
 /*
  * Batches: journal_begin starts one write transaction (BEGIN IMMEDIATE, retried while
@@ -94,7 +94,7 @@ void journal_rollback(struct journal *j);
  * with seq > after_seq. Returns 0, cb's non-zero value, or -1 on error.
  */
 int journal_events(struct journal *j, const char *incident, long long after_seq,
-		   journal_event_cb cb, void *ctx);
+                   journal_event_cb cb, void *ctx);
 
 /* A filtered read (journal_select). Every field may be 0/NULL: no filter. */
 struct jselect {
@@ -137,7 +137,7 @@ typedef int (*journal_incident_cb)(const struct jincident *inc, void *ctx);
  * or NULL. Returns 0, cb's non-zero value, or -1.
  */
 int journal_incidents(struct journal *j, int open_only, const char *since,
-		      journal_incident_cb cb, void *ctx);
+                      journal_incident_cb cb, void *ctx);
 
 /*
  * Resolve a full id or a unique prefix of at least 6 characters into out.
@@ -145,7 +145,7 @@ int journal_incidents(struct journal *j, int open_only, const char *since,
  * "incident prefix 'abc123' is ambiguous" or "incident id 'ab' is too short".
  */
 int journal_find_incident(struct journal *j, const char *prefix,
-			  char out[JOURNAL_UUID_LEN + 1]);
+                          char out[JOURNAL_UUID_LEN + 1]);
 
 /* Result of journal_verify. */
 struct jverify {

@@ -48,7 +48,8 @@ int answers_load_file(struct answers *a, const char *path, char *err, size_t err
 	int rc = -1;
 
 	if (f == NULL) {
-		snprintf(err, errlen, "unable to read answers file '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, "unable to read answers file '%s': %s", path,
+		         strerror(errno));
 		return -1;
 	}
 	buf_init(&b, ANSWERS_FILE_MAX);
@@ -62,8 +63,8 @@ int answers_load_file(struct answers *a, const char *path, char *err, size_t err
 	}
 	root = cJSON_Parse(b.p ? b.p : "");
 	if (!cJSON_IsObject(root)) {
-		snprintf(err, errlen, "answers file '%s' is not a JSON object {\"state\": \"value\"}",
-			 path);
+		snprintf(err, errlen,
+		         "answers file '%s' is not a JSON object {\"state\": \"value\"}", path);
 		goto out;
 	}
 	for (cJSON *it = root->child; it != NULL; it = it->next) {
@@ -75,8 +76,9 @@ int answers_load_file(struct answers *a, const char *path, char *err, size_t err
 			snprintf(num, sizeof(num), "%.0f", it->valuedouble);
 			answers_put(a, it->string, num);
 		} else {
-			snprintf(err, errlen, "answers file '%s': the answer for '%s' must be a string",
-				 path, it->string);
+			snprintf(err, errlen,
+			         "answers file '%s': the answer for '%s' must be a string",
+			         path, it->string);
 			goto out;
 		}
 	}
@@ -94,7 +96,8 @@ int answers_validate(const struct answers *a, const struct flow *f, char *err, s
 		char why[384];
 
 		if (s == NULL) {
-			snprintf(err, errlen, "flow '%s' has no state '%s'", f->name, a->v[i].state);
+			snprintf(err, errlen, "flow '%s' has no state '%s'", f->name,
+			         a->v[i].state);
 			return -1;
 		}
 		if (!state_answer_ok(s, a->v[i].value, why, sizeof(why))) {

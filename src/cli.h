@@ -50,8 +50,8 @@ struct opt {
  * the rest positional into pos (which must hold between min and max entries; "--" ends
  * options). Prints a usage error and returns EXIT_USAGE, or returns 0.
  */
-int cli_parse(struct cli *c, int argc, char **argv, const struct opt *opts,
-	      struct strlist *pos, size_t min, size_t max, const char *usage);
+int cli_parse(struct cli *c, int argc, char **argv, const struct opt *opts, struct strlist *pos,
+              size_t min, size_t max, const char *usage);
 
 /* Print "runbook: <message>" to stderr and return code. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -58,8 +58,8 @@ static void strlist_push(struct strlist *l, const char *s)
 	l->v[l->n++] = s;
 }
 
-int cli_parse(struct cli *c, int argc, char **argv, const struct opt *opts,
-	      struct strlist *pos, size_t min, size_t max, const char *usage)
+int cli_parse(struct cli *c, int argc, char **argv, const struct opt *opts, struct strlist *pos,
+              size_t min, size_t max, const char *usage)
 {
 	int only_pos = 0;
 
@@ -90,7 +90,8 @@ int cli_parse(struct cli *c, int argc, char **argv, const struct opt *opts,
 		}
 		if (o->type == OPT_FLAG) {
 			if (eq != NULL)
-				return cli_error(EXIT_USAGE, "option '%s' takes no value", o->name);
+				return cli_error(EXIT_USAGE, "option '%s' takes no value",
+				                 o->name);
 			*(int *)o->dest = 1;
 			continue;
 		}
@@ -137,7 +138,8 @@ static int info_cb(const struct jincident *inc, void *ctx)
 		return 0;
 	snprintf(f->info->flow, sizeof(f->info->flow), "%s", inc->flow ? inc->flow : "");
 	snprintf(f->info->state, sizeof(f->info->state), "%s", inc->state ? inc->state : "");
-	snprintf(f->info->status, sizeof(f->info->status), "%s", inc->status ? inc->status : "");
+	snprintf(f->info->status, sizeof(f->info->status), "%s",
+	         inc->status ? inc->status : "");
 	f->found = 1;
 	return 1;
 }
@@ -166,9 +168,10 @@ int cli_incident_flow(struct cli *c, const char *id, const struct flow **f)
 		return rc;
 	*f = flow_find(info.flow);
 	if (*f == NULL)
-		return cli_error(EXIT_USAGE, "incident '%.8s' runs flow '%s', which this runbook "
-					     "does not know",
-				 id, info.flow);
+		return cli_error(EXIT_USAGE,
+		                 "incident '%.8s' runs flow '%s', which this runbook "
+		                 "does not know",
+		                 id, info.flow);
 	return 0;
 }
 
@@ -179,7 +182,7 @@ static int open_cb(const struct jincident *inc, void *ctx)
 	if (f->nopen++ == 0)
 		snprintf(f->first, sizeof(f->first), "%s", inc->id);
 	buf_printf(&f->open, "%s%.8s (%s, %s)", f->open.len ? ", " : "", inc->id, inc->flow,
-		   inc->state);
+	           inc->state);
 	return 0;
 }
 
@@ -195,7 +198,8 @@ int cli_only_open(struct cli *c, char out[37])
 	else if (f.nopen == 0)
 		rc = cli_error(EXIT_USAGE, "no open incident to resume");
 	else if (f.nopen > 1)
-		rc = cli_error(EXIT_USAGE, "%d incidents are open, name one: %s", f.nopen, f.open.p);
+		rc = cli_error(EXIT_USAGE, "%d incidents are open, name one: %s", f.nopen,
+		               f.open.p);
 	else
 		snprintf(out, 37, "%s", f.first);
 	buf_release(&f.open);

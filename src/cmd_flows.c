@@ -37,7 +37,8 @@ static cJSON *flow_json(const struct flow *f, int full)
 				cJSON *opts = cJSON_AddArrayToObject(st, "options");
 
 				for (const struct option *op = s->options; op->name; op++)
-					cJSON_AddItemToArray(opts, cJSON_CreateString(op->name));
+					cJSON_AddItemToArray(opts,
+					                     cJSON_CreateString(op->name));
 			}
 		}
 		cJSON_AddItemToArray(states, st);
@@ -50,17 +51,19 @@ static void show_dot(const struct flow *f)
 	printf("digraph \"%s\" {\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n", f->name);
 	for (const struct state *s = f->states; s->id; s++) {
 		const char *shape = s->kind == KIND_END      ? "doublecircle"
-				    : s->kind == KIND_CHOICE ? "diamond"
-				    : s->kind == KIND_ACTION ? "box"
-							     : "ellipse";
+		                    : s->kind == KIND_CHOICE ? "diamond"
+		                    : s->kind == KIND_ACTION ? "box"
+		                                             : "ellipse";
 
 		printf("  \"%s\" [shape=%s, label=\"%s\\n(%s%s)\"%s];\n", s->id, shape, s->id,
-		       state_kind_name(s->kind), (s->flags & ST_DESTRUCTIVE) ? ", destructive" : "",
+		       state_kind_name(s->kind),
+		       (s->flags & ST_DESTRUCTIVE) ? ", destructive" : "",
 		       (s->flags & ST_DESTRUCTIVE) ? ", color=red" : "");
 	}
 	for (const struct state *s = f->states; s->id; s++)
 		for (const struct transition *t = s->next; t && t->outcome; t++)
-			printf("  \"%s\" -> \"%s\" [label=\"%s\"];\n", s->id, t->next, t->outcome);
+			printf("  \"%s\" -> \"%s\" [label=\"%s\"];\n", s->id, t->next,
+			       t->outcome);
 	printf("}\n");
 }
 
@@ -92,7 +95,8 @@ static void show_mermaid(const struct flow *f)
 static void show_markdown(const struct flow *f)
 {
 	printf("# `%s` — %s (runbook §%s)\n\n", f->name, f->summary, f->section);
-	printf("Generated from `flows/` by `runbook flows show %s --markdown`; do not edit.\n\n",
+	printf("Generated from `flows/` by `runbook flows show %s --markdown`; do not "
+	       "edit.\n\n",
 	       f->name);
 	printf("Default severity: %s. %s\n\n", f->severity,
 	       f->routine ? "Routine procedure." : "Incident flow: the escalation timer runs.");
@@ -100,7 +104,8 @@ static void show_markdown(const struct flow *f)
 	int n = 1;
 	for (const struct state *s = f->states; s->id; s++, n++) {
 		printf("| %d | `%s` | %s%s | §%s %s | ", n, s->id, state_kind_name(s->kind),
-		       (s->flags & ST_DESTRUCTIVE) ? ", **destructive**" : "", s->section, s->title);
+		       (s->flags & ST_DESTRUCTIVE) ? ", **destructive**" : "", s->section,
+		       s->title);
 		if (s->kind == KIND_END)
 			printf("end `%s`", s->end);
 		for (const struct transition *t = s->next; t && t->outcome; t++)
@@ -132,8 +137,8 @@ static void show_text(const struct flow *f)
 		printf("  %-20s %-7s%s %s\n", s->id, state_kind_name(s->kind),
 		       (s->flags & ST_DESTRUCTIVE) ? " DESTRUCTIVE" : "", s->title);
 		for (const struct transition *t = s->next; t && t->outcome; t++)
-			printf("      %-14s -> %s\n", strcmp(t->outcome, "*") == 0 ? "(any)" : t->outcome,
-			       t->next);
+			printf("      %-14s -> %s\n",
+			       strcmp(t->outcome, "*") == 0 ? "(any)" : t->outcome, t->next);
 	}
 }
 
@@ -141,14 +146,14 @@ int cmd_flows(struct cli *c, int argc, char **argv)
 {
 	int dot = 0, mermaid = 0, markdown = 0, rc;
 	struct opt opts[] = {{"--dot", OPT_FLAG, &dot},
-			     {"--mermaid", OPT_FLAG, &mermaid},
-			     {"--markdown", OPT_FLAG, &markdown},
-			     {NULL, OPT_FLAG, NULL}};
+	                     {"--mermaid", OPT_FLAG, &mermaid},
+	                     {"--markdown", OPT_FLAG, &markdown},
+	                     {NULL, OPT_FLAG, NULL}};
 	struct strlist pos = {NULL, 0};
 	const struct flow *f;
 
 	rc = cli_parse(c, argc, argv, opts, &pos, 0, 2,
-		       "flows [show FLOW [--dot|--mermaid|--markdown]]");
+	               "flows [show FLOW [--dot|--mermaid|--markdown]]");
 	if (rc != 0)
 		goto out;
 	if (pos.n == 0) {
@@ -161,12 +166,14 @@ int cmd_flows(struct cli *c, int argc, char **argv)
 			cli_print_json(doc);
 		} else {
 			for (const struct flow *const *p = flow_all(); *p; p++)
-				printf("%-16s §%-5s %s\n", (*p)->name, (*p)->section, (*p)->summary);
+				printf("%-16s §%-5s %s\n", (*p)->name, (*p)->section,
+				       (*p)->summary);
 		}
 		goto out;
 	}
 	if (strcmp(pos.v[0], "show") != 0 || pos.n != 2) {
-		rc = cli_error(EXIT_USAGE, "usage: runbook flows [show FLOW [--dot|--mermaid]]");
+		rc = cli_error(EXIT_USAGE,
+		               "usage: runbook flows [show FLOW [--dot|--mermaid]]");
 		goto out;
 	}
 	f = flow_find(pos.v[1]);

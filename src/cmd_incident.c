@@ -73,14 +73,14 @@ static int incident_run(struct cli *c, int argc, char **argv, int resume)
 {
 	struct run_opts ro;
 	struct opt opts[] = {
-		{"--title", OPT_STR, &ro.title},
-		{"--severity", OPT_STR, &ro.severity},
-		{"--answer", OPT_LIST, &ro.answer},
-		{"--answers", OPT_STR, &ro.answers_file},
-		{"--confirm", OPT_STR, &ro.confirm},
-		{"--dry-run", OPT_FLAG, &ro.dry_run},
-		{"--non-interactive", OPT_FLAG, &ro.non_interactive},
-		{NULL, OPT_FLAG, NULL},
+	        {"--title", OPT_STR, &ro.title},
+	        {"--severity", OPT_STR, &ro.severity},
+	        {"--answer", OPT_LIST, &ro.answer},
+	        {"--answers", OPT_STR, &ro.answers_file},
+	        {"--confirm", OPT_STR, &ro.confirm},
+	        {"--dry-run", OPT_FLAG, &ro.dry_run},
+	        {"--non-interactive", OPT_FLAG, &ro.non_interactive},
+	        {NULL, OPT_FLAG, NULL},
 	};
 	struct strlist pos = {NULL, 0};
 	struct answers answers = {NULL, 0};
@@ -94,12 +94,13 @@ static int incident_run(struct cli *c, int argc, char **argv, int resume)
 	memset(&eo, 0, sizeof(eo));
 	if (resume) /* the incident's title and severity are fixed: no --title/--severity */
 		opts[0].name = opts[1].name = "--\x01";
-	rc = cli_parse(c, argc, argv, opts, &pos, resume ? 0 : 1, 1,
-		       resume ? "resume [ID] [--answer STATE=VALUE]... [--answers FILE] "
-				"[--confirm TARGET] [--dry-run] [--non-interactive]"
-			      : "start FLOW [--title T] [--severity P0..P3] [--answer "
-				"STATE=VALUE]... [--answers FILE] [--confirm TARGET] [--dry-run] "
-				"[--non-interactive]");
+	rc = cli_parse(
+	        c, argc, argv, opts, &pos, resume ? 0 : 1, 1,
+	        resume ? "resume [ID] [--answer STATE=VALUE]... [--answers FILE] "
+	                 "[--confirm TARGET] [--dry-run] [--non-interactive]"
+	               : "start FLOW [--title T] [--severity P0..P3] [--answer "
+	                 "STATE=VALUE]... [--answers FILE] [--confirm TARGET] [--dry-run] "
+	                 "[--non-interactive]");
 	if (rc != 0)
 		goto out;
 	if (resume) {
@@ -117,12 +118,12 @@ static int incident_run(struct cli *c, int argc, char **argv, int resume)
 		f = flow_find(pos.v[0]);
 		if (f == NULL) {
 			rc = cli_error(EXIT_USAGE, "unknown flow '%s' (see 'runbook flows')",
-				       pos.v[0]);
+			               pos.v[0]);
 			goto out;
 		}
 		if (ro.severity != NULL && !valid_severity(ro.severity)) {
 			rc = cli_error(EXIT_USAGE, "severity '%s' is not one of P0, P1, P2, P3",
-				       ro.severity);
+			               ro.severity);
 			goto out;
 		}
 	}
@@ -137,10 +138,10 @@ static int incident_run(struct cli *c, int argc, char **argv, int resume)
 	eo.answers = &answers;
 	eo.confirm = ro.confirm;
 	eo.dry_run = ro.dry_run;
-	eo.operator = c->operator;
+	eo.operator= c->operator;
 	eo.term = &c->term;
 	rc = resume ? engine_resume(c->j, c->cfg, &eo, &res)
-		    : engine_start(c->j, c->cfg, &eo, c->json, &res);
+	            : engine_start(c->j, c->cfg, &eo, c->json, &res);
 	if (rc == EXIT_OK || rc == EXIT_PAUSED || (rc != EXIT_USAGE && res.incident[0]))
 		print_result(c, &res);
 out:
@@ -199,7 +200,7 @@ int cmd_note(struct cli *c, int argc, char **argv)
 		goto out;
 	if (kind != NULL && report_section_of_kind(kind) < 0) {
 		rc = cli_error(EXIT_USAGE, "note kind '%s' is not one of %s", kind,
-			       report_note_kinds());
+		               report_note_kinds());
 		goto out;
 	}
 	rc = cli_incident(c, pos.v[0], id);
@@ -211,7 +212,8 @@ int cmd_note(struct cli *c, int argc, char **argv)
 	if (strcmp(pos.v[1], "-") == 0) {
 		body = note_stdin();
 		if (body == NULL) {
-			rc = cli_error(EXIT_USAGE, "note on stdin is longer than %u bytes", NOTE_MAX);
+			rc = cli_error(EXIT_USAGE, "note on stdin is longer than %u bytes",
+			               NOTE_MAX);
 			goto out;
 		}
 	}
@@ -224,7 +226,8 @@ int cmd_note(struct cli *c, int argc, char **argv)
 	if (journal_append(c->j, id, info.flow, info.state, "note", text, NULL) < 0)
 		rc = cli_error(EXIT_JOURNAL, "%s", journal_errmsg(c->j));
 	if (rc == 0 && !c->json)
-		fprintf(stderr, "noted on %.8s%s%s\n", id, kind ? " as " : "", kind ? kind : "");
+		fprintf(stderr, "noted on %.8s%s%s\n", id, kind ? " as " : "",
+		        kind ? kind : "");
 out:
 	free(text);
 	free(body);

@@ -67,8 +67,8 @@ static int list_match(const struct list_ctx *l, const struct jincident *inc)
 		return 0;
 	if (l->status != NULL && strcmp(inc->status ? inc->status : "", l->status) != 0)
 		return 0;
-	if (l->op != NULL &&
-	    (l->nids == 0 || bsearch(inc->id, l->ids, l->nids, sizeof(l->ids[0]), cmp_id) == NULL))
+	if (l->op != NULL && (l->nids == 0 || bsearch(inc->id, l->ids, l->nids,
+	                                              sizeof(l->ids[0]), cmp_id) == NULL))
 		return 0;
 	return 1;
 }
@@ -104,29 +104,27 @@ int cmd_list(struct cli *c, int argc, char **argv)
 {
 	int open_only = 0, rc;
 	const char *since = NULL, *flow = NULL, *status = NULL, *op = NULL;
-	struct opt opts[] = {{"--open", OPT_FLAG, &open_only},
-			     {"--since", OPT_STR, &since},
-			     {"--flow", OPT_STR, &flow},
-			     {"--status", OPT_STR, &status},
-			     {"--operator", OPT_STR, &op},
-			     {NULL, OPT_FLAG, NULL}};
+	struct opt opts[] = {{"--open", OPT_FLAG, &open_only}, {"--since", OPT_STR, &since},
+	                     {"--flow", OPT_STR, &flow},       {"--status", OPT_STR, &status},
+	                     {"--operator", OPT_STR, &op},     {NULL, OPT_FLAG, NULL}};
 	struct strlist pos = {NULL, 0};
 	struct list_ctx l;
 	double t;
 
 	rc = cli_parse(c, argc, argv, opts, &pos, 0, 0,
-		       "list [--open] [--since DATE] [--flow FLOW] [--status open|closed] "
-		       "[--operator NAME]");
+	               "list [--open] [--since DATE] [--flow FLOW] [--status open|closed] "
+	               "[--operator NAME]");
 	strlist_release(&pos);
 	if (rc != 0)
 		return rc;
 	if (since != NULL && time_parse(since, &t) < 0)
-		return cli_error(EXIT_USAGE, "--since '%s' is not a date (2026-12-01 or RFC 3339)",
-				 since);
+		return cli_error(EXIT_USAGE,
+		                 "--since '%s' is not a date (2026-12-01 or RFC 3339)", since);
 	if (op == NULL) /* --operator is also a global option, taken out of argv before this */
 		op = c->operator_arg;
 	if (status != NULL && strcmp(status, "open") != 0 && strcmp(status, "closed") != 0)
-		return cli_error(EXIT_USAGE, "--status '%s' is not one of open, closed", status);
+		return cli_error(EXIT_USAGE, "--status '%s' is not one of open, closed",
+		                 status);
 	memset(&l, 0, sizeof(l));
 	l.c = c;
 	l.flow = flow;
@@ -171,16 +169,17 @@ static const char *jstr(const cJSON *o, const char *key)
 /* One line of detail for an event, from its data. */
 static void detail(const char *kind, const cJSON *d, char *out, size_t len)
 {
-	const char *keys[] = {"summary", "title", "text", "answer", "command", "sql", "end", "to",
-			      "suggested", "pause", "reason", NULL};
+	const char *keys[] = {"summary", "title", "text",      "answer", "command", "sql",
+	                      "end",     "to",    "suggested", "pause",  "reason",  NULL};
 
 	out[0] = '\0';
 	for (int i = 0; keys[i]; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, keys[i]);
 
 		if (cJSON_IsString(v)) {
-			snprintf(out, len, "%s%s%s", strcmp(keys[i], "summary") == 0 ? "" : keys[i],
-				 strcmp(keys[i], "summary") == 0 ? "" : ": ", v->valuestring);
+			snprintf(out, len, "%s%s%s",
+			         strcmp(keys[i], "summary") == 0 ? "" : keys[i],
+			         strcmp(keys[i], "summary") == 0 ? "" : ": ", v->valuestring);
 			break;
 		}
 	}
@@ -194,7 +193,7 @@ static void detail(const char *kind, const cJSON *d, char *out, size_t len)
 		const char *sum = jstr(d, "summary");
 
 		snprintf(out, len, "lead %s -> %s%s%s", jstr(d, "from"), jstr(d, "to"),
-			 *sum ? ": " : "", sum);
+		         *sum ? ": " : "", sum);
 	}
 }
 
@@ -290,7 +289,8 @@ int cmd_show(struct cli *c, int argc, char **argv)
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(e, "data");
 		char det[200];
 
-		detail(cJSON_GetObjectItemCaseSensitive(e, "kind")->valuestring, d, det, sizeof(det));
+		detail(cJSON_GetObjectItemCaseSensitive(e, "kind")->valuestring, d, det,
+		       sizeof(det));
 		printf("%5.0f  %-24s  %-16s %-18s %-18s %s%s\n",
 		       cJSON_GetObjectItemCaseSensitive(e, "seq")->valuedouble,
 		       cJSON_GetObjectItemCaseSensitive(e, "ts")->valuestring,
@@ -298,8 +298,8 @@ int cmd_show(struct cli *c, int argc, char **argv)
 		       cJSON_GetObjectItemCaseSensitive(e, "state")->valuestring,
 		       cJSON_GetObjectItemCaseSensitive(e, "kind")->valuestring, det,
 		       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "no_result"))
-			       ? "   !! NO RESULT RECORDED (process ended)"
-			       : "");
+		               ? "   !! NO RESULT RECORDED (process ended)"
+		               : "");
 	}
 out:
 	cJSON_Delete(l.one);

@@ -45,13 +45,13 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		cJSON_AddBoolToObject(doc, "keyed", journal_keyed(c->j));
 		cli_print_json(doc);
 	} else if (v.ok) {
-		printf("journal ok: %lld events, chain intact%s%s\nhead: seq %lld %s\n", v.events,
-		       journal_keyed(c->j) ? " (HMAC-SHA256)" : " (SHA-256)",
+		printf("journal ok: %lld events, chain intact%s%s\nhead: seq %lld %s\n",
+		       v.events, journal_keyed(c->j) ? " (HMAC-SHA256)" : " (SHA-256)",
 		       v.head_checked ? ", --head found in the chain" : "", v.head_seq, hex);
 	} else {
 		if (v.first_bad_seq > 0)
-			fprintf(stderr, "runbook: journal broken at seq %lld: %s\n", v.first_bad_seq,
-				v.reason);
+			fprintf(stderr, "runbook: journal broken at seq %lld: %s\n",
+			        v.first_bad_seq, v.reason);
 		else
 			fprintf(stderr, "runbook: journal broken: %s\n", v.reason);
 	}

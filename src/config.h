@@ -22,7 +22,7 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 
 /* Same, from a JSON text (for tests); `name` is used in messages; no mode check. */
 int config_parse(const char *name, const char *text, struct config **out, char *err,
-		 size_t errlen);
+                 size_t errlen);
 
 void config_free(struct config *c);
 

@@ -138,7 +138,8 @@ int run_set_severity(struct run *r, const char *severity, const char *reason)
 	cJSON_AddStringToObject(d, "reason", reason);
 	if (run_log(r, "severity.changed", d) < 0)
 		return -1;
-	term_alert(r->t, "severity %s %s %s: %s", r->severity, term_arrow(r->t), severity, reason);
+	term_alert(r->t, "severity %s %s %s: %s", r->severity, term_arrow(r->t), severity,
+	           reason);
 	snprintf(r->severity, sizeof(r->severity), "%s", severity);
 	return 0;
 }
@@ -156,8 +157,8 @@ int run_log(struct run *r, const char *kind, cJSON *data)
 	redact_json(data);
 	text = cJSON_PrintUnformatted(data);
 	cJSON_Delete(data);
-	rc = journal_append(r->j, r->incident, r->flow->name, r->cur ? r->cur->id : "", kind, text,
-			    NULL);
+	rc = journal_append(r->j, r->incident, r->flow->name, r->cur ? r->cur->id : "", kind,
+	                    text, NULL);
 	free(text);
 	if (rc < 0) {
 		r->journal_failed = 1;
@@ -201,10 +202,10 @@ int run_enter(struct run *r, const struct state *s)
 	if (run_log(r, "state.entered", d) < 0)
 		return -1;
 	if (s->kind != KIND_END) {
-		term_status(r->t, r->short_id, r->flow->name, r->severity, clock_wall() - r->opened,
-			    r->operator);
+		term_status(r->t, r->short_id, r->flow->name, r->severity,
+		            clock_wall() - r->opened, r->operator);
 		term_step(r->t, r->step_no, s->id, s->section, s->title,
-			  (s->flags & ST_DESTRUCTIVE) != 0);
+		          (s->flags & ST_DESTRUCTIVE) != 0);
 	}
 	return 0;
 }
@@ -217,8 +218,8 @@ static char *notify_text(struct run *r, const char *what)
 
 	duration_format(clock_wall() - r->opened, el, sizeof(el));
 	return xasprintf("[runbook] INC %s · %s · %s · state %s · %s elapsed · %s: %s",
-			 r->short_id, r->flow->name, r->severity, r->cur ? r->cur->id : "-", el,
-			 r->title, what);
+	                 r->short_id, r->flow->name, r->severity, r->cur ? r->cur->id : "-", el,
+	                 r->title, what);
 }
 
 /*
@@ -242,10 +243,12 @@ static int run_notify_outcome(struct run *r, const char *what, const char *outco
 		run_log(r, "notify.skipped", d);
 		term_line(r->t, "alert not posted (dry run): %s", text);
 	} else if (url == NULL) {
-		cJSON_AddStringToObject(d, "reason", config_why_missing(r->cfg, "alerts.webhook_url"));
+		cJSON_AddStringToObject(d, "reason",
+		                        config_why_missing(r->cfg, "alerts.webhook_url"));
 		run_log(r, "notify.skipped", d);
-		term_alert(r->t, "no alert channel configured (alerts.webhook_url): tell the team "
-				 "yourself");
+		term_alert(r->t,
+		           "no alert channel configured (alerts.webhook_url): tell the team "
+		           "yourself");
 	} else {
 		term_busy_start(r->t, "Posting to the alert channel");
 		notify_post(url, text, run_timeout_ms(r, "alerts"), 3, NULL, &nr);
@@ -256,13 +259,13 @@ static int run_notify_outcome(struct run *r, const char *what, const char *outco
 		if (nr.sent) {
 			run_log(r, "notify.sent", d);
 			term_mark(r->t, 1, "posted to %s",
-				  config_str_or(r->cfg, "alerts.channel", "the alert channel"));
+			          config_str_or(r->cfg, "alerts.channel", "the alert channel"));
 			sent = 1;
 		} else {
 			cJSON_AddStringToObject(d, "error", nr.error);
 			run_log(r, "notify.failed", d);
 			term_alert(r->t, "ALERT NOT DELIVERED: %s. Tell the team another way.",
-				   nr.error);
+			           nr.error);
 		}
 	}
 	free(text);
@@ -288,8 +291,8 @@ void run_tick(void *ctx)
 		return;
 	r->escalated = 1;
 	term_busy_stop(r->t);
-	term_alert(r->t, "still open after %.1f min (runbook §4.1: %g min): escalating", el / 60,
-		   after);
+	term_alert(r->t, "still open after %.1f min (runbook §4.1: %g min): escalating",
+	           el / 60, after);
 	sent = run_notify(r, "still open: escalating (runbook §4.1)");
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "reason", "timer");
@@ -329,7 +332,7 @@ int run_escalate_text(struct run *r, const char *what, const char *outcome)
 /* ---- pausing ---- */
 
 int run_pause(struct run *r, const struct state *s, const char *why, const char *const *options,
-	      const char *suggested)
+              const char *suggested)
 {
 	cJSON *d = cJSON_CreateObject();
 	cJSON *opts = cJSON_AddArrayToObject(d, "options");
@@ -342,8 +345,8 @@ int run_pause(struct run *r, const struct state *s, const char *why, const char 
 	for (size_t i = 0; options != NULL && options[i] != NULL; i++) {
 		cJSON_AddItemToArray(opts, cJSON_CreateString(options[i]));
 		if (r->res->noptions < 16)
-			snprintf(r->res->options[r->res->noptions++], sizeof(r->res->options[0]),
-				 "%s", options[i]);
+			snprintf(r->res->options[r->res->noptions++],
+			         sizeof(r->res->options[0]), "%s", options[i]);
 		buf_printf(&b, "%s%s", i ? ", " : "", options[i]);
 	}
 	if (suggested != NULL)
@@ -356,17 +359,20 @@ int run_pause(struct run *r, const struct state *s, const char *why, const char 
 	r->res->paused = 1;
 	r->res->waiting = s;
 	snprintf(r->res->waiting_state, sizeof(r->res->waiting_state), "%s", s->id);
-	snprintf(r->res->suggested, sizeof(r->res->suggested), "%s", suggested ? suggested : "");
+	snprintf(r->res->suggested, sizeof(r->res->suggested), "%s",
+	         suggested ? suggested : "");
 	term_line(r->t, "paused: %s at '%s'%s%s%s", why, s->id, b.len ? " (options: " : "",
-		  b.len ? b.p : "", b.len ? ")" : "");
+	          b.len ? b.p : "", b.len ? ")" : "");
 	if (strcmp(why, "interrupted") == 0)
 		term_line(r->t, "continue with: runbook resume %s", r->short_id);
-	else if (s->kind == KIND_ACTION && (s->flags & ST_DESTRUCTIVE) && !(s->flags & ST_PARAM))
+	else if (s->kind == KIND_ACTION && (s->flags & ST_DESTRUCTIVE) &&
+	         !(s->flags & ST_PARAM))
 		term_line(r->t, "continue with: runbook resume %s --confirm %s", r->short_id,
-			  options && options[0] ? options[0] : "TARGET");
+		          options && options[0] ? options[0] : "TARGET");
 	else
 		term_line(r->t, "continue with: runbook resume %s --answer %s=%s", r->short_id,
-			  s->id, suggested ? suggested : (options && options[0] ? options[0] : "…"));
+		          s->id,
+		          suggested ? suggested : (options && options[0] ? options[0] : "…"));
 	buf_release(&b);
 	if (hurry)
 		_exit(EXIT_PAUSED);
@@ -400,7 +406,7 @@ static int summary_cb(const struct jevent *ev, void *ctx)
 	if (strcmp(ev->kind, "action.result") == 0 || strcmp(ev->kind, "action.refused") == 0 ||
 	    strcmp(ev->kind, "action.skipped") == 0)
 		buf_printf(&s->done, "%s%s (%s)", s->done.len ? ", " : "", ev->state,
-			   cJSON_IsString(o) ? o->valuestring : ev->kind + 7);
+		           cJSON_IsString(o) ? o->valuestring : ev->kind + 7);
 	if (cJSON_IsString(f))
 		buf_printf(&s->follow, "%s%s", s->follow.len ? "; " : "", f->valuestring);
 	cJSON_Delete(d);
@@ -430,13 +436,14 @@ static int exec_end(struct run *r)
 	duration_format(elapsed, el, sizeof(el));
 	term_printf(r->t, "\n");
 	term_mark(r->t, strcmp(end, "escalated") != 0, "%s %s INC %s %s time to close %s", end,
-		  term_dot(r->t), r->short_id, term_dot(r->t), el);
+	          term_dot(r->t), r->short_id, term_dot(r->t), el);
 	if (strcmp(end, "false_alarm") == 0) /* the flow's own words for it, when it has them */
 		term_line(r->t, "%s: nothing to fix",
-			  strcmp(r->cur->end, "false_alarm") == 0 ? r->cur->title
-								  : "no failure seen");
+		          strcmp(r->cur->end, "false_alarm") == 0 ? r->cur->title
+		                                                  : "no failure seen");
 	else if (strncmp(end, "handed_to:", 10) == 0)
-		term_line(r->t, "%s: continue with `runbook start %s`", r->cur->title, end + 10);
+		term_line(r->t, "%s: continue with `runbook start %s`", r->cur->title,
+		          end + 10);
 	term_line(r->t, "done: %s", sm.done.len ? sm.done.p : "no actions");
 	if (sm.follow.len)
 		term_line(r->t, "follow-up: %s", sm.follow.p);
@@ -487,8 +494,9 @@ static int run_loop(struct run *r)
 		next = next_id ? flow_state(r->flow, next_id) : NULL;
 		if (next == NULL) {
 			fprintf(stderr,
-				"runbook: flow '%s': state '%s' has no transition for outcome '%s'\n",
-				r->flow->name, r->cur->id, r->outcome);
+			        "runbook: flow '%s': state '%s' has no transition for outcome "
+			        "'%s'\n",
+			        r->flow->name, r->cur->id, r->outcome);
 			return EXIT_FAIL;
 		}
 		if (run_enter(r, next) < 0)
@@ -497,7 +505,7 @@ static int run_loop(struct run *r)
 }
 
 static void run_init(struct run *r, struct journal *j, const struct config *c,
-		     const struct engine_opts *o, struct engine_result *res)
+                     const struct engine_opts *o, struct engine_result *res)
 {
 	memset(r, 0, sizeof(*r));
 	memset(res, 0, sizeof(*res));
@@ -508,7 +516,7 @@ static void run_init(struct run *r, struct journal *j, const struct config *c,
 	r->answers = o->answers;
 	r->confirm = o->confirm;
 	r->dry = o->dry_run;
-	r->operator = o->operator;
+	r->operator= o->operator;
 	r->findings = cJSON_CreateObject();
 	r->res = res;
 	engine_abort = 0;
@@ -538,7 +546,7 @@ static int run_finish(struct run *r, int rc)
 }
 
 int engine_start(struct journal *j, const struct config *c, const struct engine_opts *o,
-		 int json, struct engine_result *res)
+                 int json, struct engine_result *res)
 {
 	struct run r;
 	cJSON *d;
@@ -546,7 +554,8 @@ int engine_start(struct journal *j, const struct config *c, const struct engine_
 	run_init(&r, j, c, o, res);
 	uuid_new(r.incident);
 	snprintf(r.short_id, sizeof(r.short_id), "%.8s", r.incident);
-	snprintf(r.severity, sizeof(r.severity), "%s", o->severity ? o->severity : o->flow->severity);
+	snprintf(r.severity, sizeof(r.severity), "%s",
+	         o->severity ? o->severity : o->flow->severity);
 	snprintf(r.title, sizeof(r.title), "%s", o->title ? o->title : o->flow->summary);
 	r.opened = clock_wall();
 
@@ -615,7 +624,7 @@ static void show_handoff(struct run *r)
 	}
 	br = cJSON_GetObjectItemCaseSensitive(h, "briefing");
 	term_printf(r->t, "handoff %s %s %s %s %s\n", handoff_str(h, "from"), term_arrow(r->t),
-		    handoff_str(h, "to"), term_dot(r->t), handoff_str(h, "ts"));
+	            handoff_str(h, "to"), term_dot(r->t), handoff_str(h, "ts"));
 	v = cJSON_GetObjectItemCaseSensitive(h, "summary");
 	if (cJSON_IsString(v))
 		term_line(r->t, "%-10s %s", "summary", v->valuestring);
@@ -630,7 +639,7 @@ static void show_handoff(struct run *r)
 }
 
 int engine_resume(struct journal *j, const struct config *c, const struct engine_opts *o,
-		  struct engine_result *res)
+                  struct engine_result *res)
 {
 	struct run r;
 	char err[256];
@@ -652,11 +661,11 @@ int engine_resume(struct journal *j, const struct config *c, const struct engine
 			return run_finish(&r, EXIT_JOURNAL);
 	} else {
 		term_status(r.t, r.short_id, r.flow->name, r.severity, clock_wall() - r.opened,
-			    r.operator);
+		            r.operator);
 		term_printf(r.t, "resuming at step %d %s %s\n", r.step_no, term_dot(r.t),
-			    r.cur->id);
+		            r.cur->id);
 		term_step(r.t, r.step_no, r.cur->id, r.cur->section, r.cur->title,
-			  (r.cur->flags & ST_DESTRUCTIVE) != 0);
+		          (r.cur->flags & ST_DESTRUCTIVE) != 0);
 	}
 	return run_finish(&r, run_loop(&r));
 }

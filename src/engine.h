@@ -25,8 +25,8 @@ struct engine_result {
 	char incident[37];
 	char flow[64];
 	int closed;
-	char state[64];        /* the state the machine stopped in */
-	char end[64];          /* the verdict when closed */
+	char state[64]; /* the state the machine stopped in */
+	char end[64];   /* the verdict when closed */
 	int paused;
 	char waiting_state[64];
 	const struct state *waiting; /* the state waiting for an answer */
@@ -42,13 +42,13 @@ struct engine_result {
  * The incident id is printed alone on the first line of stdout unless `json`.
  */
 int engine_start(struct journal *j, const struct config *c, const struct engine_opts *o,
-		 int json, struct engine_result *res);
+                 int json, struct engine_result *res);
 
 /*
  * Continue an open incident at the position the journal gives. An action whose intent
  * has no result is not re-run: the operator is asked what happened. Exit codes as above.
  */
 int engine_resume(struct journal *j, const struct config *c, const struct engine_opts *o,
-		  struct engine_result *res);
+                  struct engine_result *res);
 
 #endif

@@ -48,7 +48,7 @@ int run_log(struct run *r, const char *kind, cJSON *data);
 int run_enter(struct run *r, const struct state *s);
 void run_tick(void *ctx);
 int run_pause(struct run *r, const struct state *s, const char *why, const char *const *options,
-	      const char *suggested);
+              const char *suggested);
 int run_interrupted(struct run *r);
 void run_outcome(struct run *r, const char *name);
 /* Post `what` for the current notify state (outcome journaled with it); 1 sent, 0 not,
@@ -59,8 +59,8 @@ int run_escalate_text(struct run *r, const char *what, const char *outcome);
 int exec_state(struct run *r);
 /* Ask for an answer (pre-answer, suggestion, terminal or pause). */
 int run_ask(struct run *r, const struct state *s, const char *const *choices,
-	    const char *const *texts, const char *suggested, const char *why, char *ans,
-	    size_t len, const char **source);
+            const char *const *texts, const char *suggested, const char *why, char *ans,
+            size_t len, const char **source);
 
 /* engine_load.c: rebuild a run from the journal */
 int run_load(struct run *r, char *err, size_t errlen);

@@ -85,7 +85,7 @@ static int load_cb(const struct jevent *ev, void *ctx)
 		if (cJSON_IsNumber(attempt)) {
 			r->attempts = attempt->valueint;
 		} else if (r->cur != NULL && strcmp(ev->state, r->cur->id) == 0 &&
-			   cJSON_GetObjectItemCaseSensitive(d, "outcome") != NULL) {
+		           cJSON_GetObjectItemCaseSensitive(d, "outcome") != NULL) {
 			cJSON_Delete(r->resume_result);
 			r->resume_result = d;
 			d = NULL;
@@ -114,11 +114,13 @@ int run_load(struct run *r, char *err, size_t errlen)
 		return -1;
 	}
 	if (!l.seen_open) {
-		snprintf(err, errlen, "incident '%s' has no incident.opened event", r->short_id);
+		snprintf(err, errlen, "incident '%s' has no incident.opened event",
+		         r->short_id);
 		return -1;
 	}
 	if (l.bad_flow[0] != '\0') {
-		snprintf(err, errlen, "incident '%s' belongs to flow '%s'", r->short_id, l.bad_flow);
+		snprintf(err, errlen, "incident '%s' belongs to flow '%s'", r->short_id,
+		         l.bad_flow);
 		return -1;
 	}
 	/* a resumed wait that journaled a passing attempt has its result */

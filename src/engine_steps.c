@@ -14,8 +14,8 @@
 int run_escalate_state(struct run *r);
 
 static const char *const recovery[] = {"completed", "failed", "rerun", NULL};
-static const char *const recovery_text[] = {
-	"it ran to the end", "it failed or was stopped", "run it again (after checking)", NULL};
+static const char *const recovery_text[] = {"it ran to the end", "it failed or was stopped",
+                                            "run it again (after checking)", NULL};
 
 /* The outcome names a probe's manual fallback offers: its table's named outcomes. */
 static size_t fallback_choices(const struct state *s, const char **v, size_t max)
@@ -39,8 +39,8 @@ static int choice_index(const char *const *choices, const char *name)
 }
 
 int run_ask(struct run *r, const struct state *s, const char *const *choices,
-	    const char *const *texts, const char *suggested, const char *why, char *ans,
-	    size_t len, const char **source)
+            const char *const *texts, const char *suggested, const char *why, char *ans,
+            size_t len, const char **source)
 {
 	const char *pre = answers_take(r->answers, s->id);
 	char line[1024];
@@ -48,7 +48,8 @@ int run_ask(struct run *r, const struct state *s, const char *const *choices,
 	if (pre != NULL) {
 		if (choices != NULL && choice_index(choices, pre) < 0 &&
 		    (s->kind == KIND_CHOICE || choices == recovery)) {
-			fprintf(stderr, "runbook: '%s' is not an answer of '%s' here\n", pre, s->id);
+			fprintf(stderr, "runbook: '%s' is not an answer of '%s' here\n", pre,
+			        s->id);
 			return STEP_FAIL;
 		}
 		snprintf(ans, len, "%s", pre);
@@ -59,7 +60,8 @@ int run_ask(struct run *r, const struct state *s, const char *const *choices,
 	if ((s->flags & ST_AUTO) && suggested != NULL) {
 		snprintf(ans, len, "%s", suggested);
 		*source = "probe";
-		term_line(r->t, "answer: %s (from the findings: %s)", suggested, why ? why : "");
+		term_line(r->t, "answer: %s (from the findings: %s)", suggested,
+		          why ? why : "");
 		return STEP_OK;
 	}
 	if (!r->t->interactive)
@@ -74,7 +76,7 @@ int run_ask(struct run *r, const struct state *s, const char *const *choices,
 		if (choices != NULL) {
 			for (int i = 0; choices[i] != NULL; i++)
 				term_option(r->t, i + 1, choices[i], texts ? texts[i] : "",
-					    i == def, why);
+				            i == def, why);
 			if (def >= 0)
 				snprintf(prompt, sizeof(prompt), "answer [%d]: ", def + 1);
 			else
@@ -82,8 +84,8 @@ int run_ask(struct run *r, const struct state *s, const char *const *choices,
 		} else {
 			snprintf(prompt, sizeof(prompt), "Enter = done, or type a note: ");
 		}
-		st = term_read_line(r->t, prompt, line, sizeof(line), run_abort_flag(r), run_tick,
-				    r);
+		st = term_read_line(r->t, prompt, line, sizeof(line), run_abort_flag(r),
+		                    run_tick, r);
 		if (st == READ_INTERRUPTED)
 			return run_pause(r, s, "interrupted", choices, suggested);
 		if (st == READ_EOF) {
@@ -123,8 +125,8 @@ int run_ask(struct run *r, const struct state *s, const char *const *choices,
 }
 
 /* Journal prompt.answered for s: answer, outcome, where it came from. */
-static int log_answer(struct run *r, const char *answer, const char *outcome, const char *source,
-		      cJSON *extra)
+static int log_answer(struct run *r, const char *answer, const char *outcome,
+                      const char *source, cJSON *extra)
 {
 	cJSON *d = extra ? extra : cJSON_CreateObject();
 
@@ -239,7 +241,7 @@ static int exec_wait(struct run *r, const struct state *s)
 {
 	double interval = config_num(r->cfg, s->interval_key, s->interval_def);
 	double timeout = config_num(r->cfg, s->timeout_key, s->timeout_def) *
-			 (s->timeout_scale > 0 ? s->timeout_scale : 1);
+	                 (s->timeout_scale > 0 ? s->timeout_scale : 1);
 	double deadline = r->entered + timeout;
 
 	if (resumed(r))
@@ -257,7 +259,7 @@ static int exec_wait(struct run *r, const struct state *s)
 		if ((s->flags & ST_WATCH) && !ok) {
 			/* a watch fails on its first failing attempt */
 			term_mark(r->t, 0, "failed %.0f s into the %g s window",
-				  clock_wall() - r->entered, timeout);
+			          clock_wall() - r->entered, timeout);
 			run_outcome(r, "fail");
 			return STEP_OK;
 		}
@@ -308,7 +310,7 @@ static int exec_manual(struct run *r, const struct state *s)
 	}
 	choices[n] = texts[n] = NULL;
 	rc = run_ask(r, s, n ? choices : NULL, n ? texts : NULL, NULL, NULL, ans, sizeof(ans),
-		     &source);
+	             &source);
 	if (rc != STEP_OK)
 		return rc;
 	d = cJSON_CreateObject();
@@ -344,9 +346,9 @@ static int exec_choice(struct run *r, const struct state *s)
 	choices[n] = texts[n] = NULL;
 	if (!r->t->interactive && suggested != NULL)
 		term_line(r->t, "suggested: %s (%s)", suggested,
-			  cJSON_IsString(why) ? why->valuestring : "");
-	rc = run_ask(r, s, choices, texts, suggested, cJSON_IsString(why) ? why->valuestring : NULL,
-		     ans, sizeof(ans), &source);
+		          cJSON_IsString(why) ? why->valuestring : "");
+	rc = run_ask(r, s, choices, texts, suggested,
+	             cJSON_IsString(why) ? why->valuestring : NULL, ans, sizeof(ans), &source);
 	if (rc != STEP_OK)
 		return rc;
 	d = cJSON_CreateObject();
@@ -363,8 +365,8 @@ static int exec_choice(struct run *r, const struct state *s)
 			char because[512];
 
 			snprintf(because, sizeof(because), "'%s' answered '%s'%s%s", s->id, ans,
-				 cJSON_IsString(why) ? ": " : "",
-				 cJSON_IsString(why) ? why->valuestring : "");
+			         cJSON_IsString(why) ? ": " : "",
+			         cJSON_IsString(why) ? why->valuestring : "");
 			if (run_set_severity(r, o->severity, because) < 0)
 				rc = STEP_JOURNAL;
 		}
@@ -383,7 +385,8 @@ static int recover_action(struct run *r, const struct state *s, int *rerun)
 	int rc;
 
 	*rerun = 0;
-	term_alert(r->t, "this action was started but no result was recorded (the process ended)");
+	term_alert(r->t,
+	           "this action was started but no result was recorded (the process ended)");
 	if (cJSON_IsString(cmd))
 		term_line(r->t, "it was: %s", cmd->valuestring);
 	term_line(r->t, "What happened? Check before answering.");
@@ -402,15 +405,16 @@ static int recover_action(struct run *r, const struct state *s, int *rerun)
 	cJSON_AddStringToObject(d, "outcome", strcmp(ans, "completed") == 0 ? "ok" : "fail");
 	cJSON_AddBoolToObject(d, "ok", strcmp(ans, "completed") == 0);
 	cJSON_AddStringToObject(d, "reported_by", r->operator);
-	cJSON_AddStringToObject(d, "summary", "result reported by the operator after an "
-					      "interrupted run");
+	cJSON_AddStringToObject(d, "summary",
+	                        "result reported by the operator after an "
+	                        "interrupted run");
 	run_outcome(r, strcmp(ans, "completed") == 0 ? "ok" : "fail");
 	return run_log(r, "action.result", d) < 0 ? STEP_JOURNAL : STEP_OK;
 }
 
 /* The typed confirmation. Returns STEP_OK with *confirmed set, or STEP_PAUSE. */
 static int gate(struct run *r, const struct state *s, const struct intent *in, int *confirmed,
-		char *typed, size_t len)
+                char *typed, size_t len)
 {
 	const char *opts[2] = {in->target, NULL};
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(in->data, "target_kind");
@@ -423,8 +427,8 @@ static int gate(struct run *r, const struct state *s, const struct intent *in, i
 		enum read_status st;
 
 		snprintf(prompt, sizeof(prompt),
-			 "Type the %s name to confirm, or press Enter to refuse: ",
-			 cJSON_IsString(kind) ? kind->valuestring : "target");
+		         "Type the %s name to confirm, or press Enter to refuse: ",
+		         cJSON_IsString(kind) ? kind->valuestring : "target");
 		st = term_read_line(r->t, prompt, typed, len, run_abort_flag(r), run_tick, r);
 		if (st == READ_INTERRUPTED)
 			return run_pause(r, s, "interrupted", opts, NULL);
@@ -494,7 +498,8 @@ static int exec_action(struct run *r, const struct state *s)
 		in.data = cJSON_CreateObject();
 	term_line(r->t, "Will run:  %s", in.shown);
 	if (destructive)
-		term_line(r->t, "Target:    %s", in.target_desc[0] ? in.target_desc : in.target);
+		term_line(r->t, "Target:    %s",
+		          in.target_desc[0] ? in.target_desc : in.target);
 
 	if (destructive && r->dry) {
 		d = cJSON_Duplicate(in.data, 1);
@@ -516,14 +521,15 @@ static int exec_action(struct run *r, const struct state *s)
 			cJSON_AddStringToObject(d, "outcome", "refused");
 			cJSON_AddStringToObject(d, "expected", in.target);
 			cJSON_AddStringToObject(d, "typed", typed);
-			cJSON_AddStringToObject(d, "reason",
-						typed[0] ? "the typed name does not match the target"
-							 : "refused at the prompt");
+			cJSON_AddStringToObject(
+			        d, "reason",
+			        typed[0] ? "the typed name does not match the target"
+			                 : "refused at the prompt");
 			cJSON_AddTrueToObject(d, "destructive");
 			run_outcome(r, "refused");
 			rc = run_log(r, "action.refused", d) < 0 ? STEP_JOURNAL : STEP_OK;
 			term_mark(r->t, 0, "refused: '%s' is not '%s'; nothing was run", typed,
-				  in.target);
+			          in.target);
 			goto done;
 		}
 	}
@@ -531,7 +537,8 @@ static int exec_action(struct run *r, const struct state *s)
 	d = cJSON_Duplicate(in.data, 1);
 	cJSON_AddBoolToObject(d, "destructive", destructive);
 	if (destructive)
-		cJSON_AddStringToObject(d, "confirmed_with", r->confirm ? "--confirm" : "typed");
+		cJSON_AddStringToObject(d, "confirmed_with",
+		                        r->confirm ? "--confirm" : "typed");
 	if (run_log(r, "action.intent", d) < 0) {
 		rc = STEP_JOURNAL;
 		goto done;

@@ -5,25 +5,25 @@
 #include <stddef.h>
 
 /* What a log can show, one list: id, cause it points to in api-down's `cause`, words. */
-#define LOG_FINDINGS(X)                                                            \
-	X(LOG_OOM, "oom", "oom", "out of memory")                                      \
+#define LOG_FINDINGS(X)                                                                    \
+	X(LOG_OOM, "oom", "oom", "out of memory")                                          \
 	X(LOG_DB_CONNECTIONS, "db_connections", "db_connections", "connections exhausted") \
-	X(LOG_DB_DOWN, "db_down", "db_down", "database unreachable")                     \
-	X(LOG_CRASH, "crash_loop", "bad_deploy", "crash loop")                          \
+	X(LOG_DB_DOWN, "db_down", "db_down", "database unreachable")                       \
+	X(LOG_CRASH, "crash_loop", "bad_deploy", "crash loop")                             \
 	X(LOG_DEPLOY, "deploy", "bad_deploy", "deploy marker")
 
 enum log_finding {
 #define X(e, id, cause, words) e,
 	LOG_FINDINGS(X)
 #undef X
-	LOG_FINDING__LAST
+	        LOG_FINDING__LAST
 };
 
 struct log_hit {
-	int count;            /* lines that matched */
-	size_t first_line;    /* 1-based line numbers */
+	int count;         /* lines that matched */
+	size_t first_line; /* 1-based line numbers */
 	size_t last_line;
-	char sample[200];     /* the last matching line, trimmed, truncated */
+	char sample[200]; /* the last matching line, trimmed, truncated */
 };
 
 struct log_scan {

@@ -31,53 +31,56 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"flows", cmd_flows, 0, "flows [show FLOW [--dot|--mermaid|--markdown]]",
-	 "list the flows, or show one's states and transitions"},
-	{"start", cmd_start, NEEDS_JOURNAL | NEEDS_CONFIG,
-	 "start FLOW [--title T] [--severity P0..P3] [--answer STATE=VALUE]... [--answers FILE] "
-	 "[--confirm TARGET] [--dry-run] [--non-interactive]",
-	 "open an incident and walk its flow"},
-	{"resume", cmd_resume, NEEDS_JOURNAL | NEEDS_CONFIG,
-	 "resume [ID] [--answer STATE=VALUE]... [--answers FILE] [--confirm TARGET] [--dry-run] "
-	 "[--non-interactive]",
-	 "continue an open incident where it stopped"},
-	{"note", cmd_note, NEEDS_JOURNAL,
-	 "note ID [--kind impact|root-cause|action-item|lesson|trigger|detection|resolution|"
-	 "summary] TEXT|-",
-	 "add an operator note to the timeline (- reads it from stdin)"},
-	{"resolve", cmd_resolve, NEEDS_JOURNAL, "resolve ID [--root-cause TEXT]",
-	 "close an incident by hand as resolved"},
-	{"abandon", cmd_abandon, NEEDS_JOURNAL, "abandon ID --reason TEXT",
-	 "close an incident by hand as aborted"},
-	{"handoff", cmd_handoff, NEEDS_JOURNAL, "handoff ID --to NAME [--summary TEXT]",
-	 "hand the incident lead to someone else, with a briefing"},
-	{"list", cmd_list, NEEDS_JOURNAL,
-	 "list [--open] [--since DATE] [--flow FLOW] [--status open|closed] [--operator NAME]",
-	 "list incidents"},
-	{"show", cmd_show, NEEDS_JOURNAL, "show ID", "the timeline of an incident"},
-	{"export", cmd_export, NEEDS_JOURNAL,
-	 "export ID [--format md|json|html] [-o FILE] [--stamp]",
-	 "the postmortem report, from the journal alone"},
-	{"verify", cmd_verify, NEEDS_JOURNAL, "verify [--head HASH]",
-	 "check the journal's integrity and hash chain"},
-	{"check", cmd_check, NEEDS_CONFIG, "check [--only NAME,...] [--samples N]",
-	 "the health sweep: every configured check at once, with thresholds"},
-	{"audit", cmd_audit, NEEDS_JOURNAL,
-	 "audit [--destructive] [--operator NAME] [--incident ID] [--flow FLOW] [--target T] "
-	 "[--kind KIND] [--since DATE] [--until DATE] [--format table|csv|json]",
-	 "who did what, when, to which target, with what outcome"},
-	{NULL, NULL, 0, NULL, NULL},
+        {"flows", cmd_flows, 0, "flows [show FLOW [--dot|--mermaid|--markdown]]",
+         "list the flows, or show one's states and transitions"},
+        {"start", cmd_start, NEEDS_JOURNAL | NEEDS_CONFIG,
+         "start FLOW [--title T] [--severity P0..P3] [--answer STATE=VALUE]... [--answers "
+         "FILE] "
+         "[--confirm TARGET] [--dry-run] [--non-interactive]",
+         "open an incident and walk its flow"},
+        {"resume", cmd_resume, NEEDS_JOURNAL | NEEDS_CONFIG,
+         "resume [ID] [--answer STATE=VALUE]... [--answers FILE] [--confirm TARGET] "
+         "[--dry-run] "
+         "[--non-interactive]",
+         "continue an open incident where it stopped"},
+        {"note", cmd_note, NEEDS_JOURNAL,
+         "note ID [--kind impact|root-cause|action-item|lesson|trigger|detection|resolution|"
+         "summary] TEXT|-",
+         "add an operator note to the timeline (- reads it from stdin)"},
+        {"resolve", cmd_resolve, NEEDS_JOURNAL, "resolve ID [--root-cause TEXT]",
+         "close an incident by hand as resolved"},
+        {"abandon", cmd_abandon, NEEDS_JOURNAL, "abandon ID --reason TEXT",
+         "close an incident by hand as aborted"},
+        {"handoff", cmd_handoff, NEEDS_JOURNAL, "handoff ID --to NAME [--summary TEXT]",
+         "hand the incident lead to someone else, with a briefing"},
+        {"list", cmd_list, NEEDS_JOURNAL,
+         "list [--open] [--since DATE] [--flow FLOW] [--status open|closed] [--operator NAME]",
+         "list incidents"},
+        {"show", cmd_show, NEEDS_JOURNAL, "show ID", "the timeline of an incident"},
+        {"export", cmd_export, NEEDS_JOURNAL,
+         "export ID [--format md|json|html] [-o FILE] [--stamp]",
+         "the postmortem report, from the journal alone"},
+        {"verify", cmd_verify, NEEDS_JOURNAL, "verify [--head HASH]",
+         "check the journal's integrity and hash chain"},
+        {"check", cmd_check, NEEDS_CONFIG, "check [--only NAME,...] [--samples N]",
+         "the health sweep: every configured check at once, with thresholds"},
+        {"audit", cmd_audit, NEEDS_JOURNAL,
+         "audit [--destructive] [--operator NAME] [--incident ID] [--flow FLOW] [--target T] "
+         "[--kind KIND] [--since DATE] [--until DATE] [--format table|csv|json]",
+         "who did what, when, to which target, with what outcome"},
+        {NULL, NULL, 0, NULL, NULL},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: runbook [--journal PATH] [--config PATH] [--operator NAME] [--json] "
-		   "[--no-color] COMMAND [ARGS]\n\ncommands:\n");
+	           "[--no-color] COMMAND [ARGS]\n\ncommands:\n");
 	for (const struct command *cmd = commands; cmd->name; cmd++)
 		fprintf(f, "  %-8s %s\n", cmd->name, cmd->help);
-	fprintf(f, "\nrun 'runbook COMMAND --help' for a command's options; 'man runbook' for "
-		   "more.\nexit codes: 0 ok, 1 failure, 2 usage, 3 paused, 4 journal unavailable, "
-		   "5 unhealthy or broken, 6 bad configuration\n");
+	fprintf(f,
+	        "\nrun 'runbook COMMAND --help' for a command's options; 'man runbook' for "
+	        "more.\nexit codes: 0 ok, 1 failure, 2 usage, 3 paused, 4 journal unavailable, "
+	        "5 unhealthy or broken, 6 bad configuration\n");
 }
 
 static const char *xdg_journal(struct cli *c)
@@ -89,10 +92,11 @@ static const char *xdg_journal(struct cli *c)
 	if (env != NULL && *env != '\0')
 		return env;
 	if (state != NULL && *state != '\0')
-		snprintf(c->journal_buf, sizeof(c->journal_buf), "%s/runbook/journal.db", state);
+		snprintf(c->journal_buf, sizeof(c->journal_buf), "%s/runbook/journal.db",
+		         state);
 	else
-		snprintf(c->journal_buf, sizeof(c->journal_buf), "%s/.local/state/runbook/journal.db",
-			 home ? home : ".");
+		snprintf(c->journal_buf, sizeof(c->journal_buf),
+		         "%s/.local/state/runbook/journal.db", home ? home : ".");
 	return c->journal_buf;
 }
 
@@ -106,12 +110,12 @@ static void identity(struct cli *c)
 	if (gethostname(c->host, sizeof(c->host)) != 0)
 		snprintf(c->host, sizeof(c->host), "unknown");
 	c->host[sizeof(c->host) - 1] = '\0';
-	if (c->operator == NULL && env != NULL && *env != '\0')
-		c->operator = env;
-	if (c->operator == NULL) {
+	if (c->operator== NULL && env != NULL && * env != '\0')
+		c->operator= env;
+	if (c->operator== NULL) {
 		snprintf(c->operator_buf, sizeof(c->operator_buf), "%s@%s",
-			 user && *user ? user : c->os_user, c->host);
-		c->operator = c->operator_buf;
+		         user && *user ? user : c->os_user, c->host);
+		c->operator= c->operator_buf;
 	}
 }
 
@@ -160,7 +164,8 @@ static int globals(struct cli *c, int *argc, char **argv)
 		if (**dest == '\0')
 			return cli_error(EXIT_USAGE, "option '%s' needs a non-empty value", a);
 		if (dest == &c->operator)
-			c->operator_arg = *dest; /* given on the command line (audit filters by it) */
+			c->operator_arg =
+			        *dest; /* given on the command line (audit filters by it) */
 	}
 	for (; i < *argc; i++)
 		argv[out++] = argv[i];
@@ -172,7 +177,8 @@ static int globals(struct cli *c, int *argc, char **argv)
 static int finish(int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "runbook: write failure on standard output: %s\n", strerror(errno));
+		fprintf(stderr, "runbook: write failure on standard output: %s\n",
+		        strerror(errno));
 		return rc ? rc : EXIT_FAIL;
 	}
 	return rc;
@@ -215,7 +221,8 @@ int main(int argc, char **argv)
 	if (cmd == NULL) {
 		if (argv[1][0] == '-')
 			return cli_error(EXIT_USAGE, "unknown option '%s'", argv[1]);
-		return cli_error(EXIT_USAGE, "unknown command '%s' (see 'runbook --help')", argv[1]);
+		return cli_error(EXIT_USAGE, "unknown command '%s' (see 'runbook --help')",
+		                 argv[1]);
 	}
 	if (c.help) {
 		printf("usage: runbook %s\n\n%s\n", cmd->usage, cmd->help);

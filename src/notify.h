@@ -5,10 +5,10 @@
 #include <stddef.h>
 
 struct notify_result {
-	int sent;            /* 2xx received */
+	int sent; /* 2xx received */
 	int attempts;
-	long status;         /* last HTTP status, 0 when none */
-	char error[256];     /* last failure in one line (no secret: the URL is not in it) */
+	long status;     /* last HTTP status, 0 when none */
+	char error[256]; /* last failure in one line (no secret: the URL is not in it) */
 	double ms;
 };
 
@@ -21,6 +21,6 @@ struct notify_result {
  * `abort` may be NULL.
  */
 int notify_post(const char *url, const char *text, long timeout_ms, int tries,
-		volatile int *abort, struct notify_result *res);
+                volatile int *abort, struct notify_result *res);
 
 #endif

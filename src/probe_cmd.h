@@ -10,26 +10,26 @@ struct cmd_env {
 };
 
 struct cmd_req {
-	const char *command;          /* run as /bin/sh -c command */
-	const struct cmd_env *env;    /* added to (or replacing in) the child's environment */
+	const char *command;       /* run as /bin/sh -c command */
+	const struct cmd_env *env; /* added to (or replacing in) the child's environment */
 	size_t nenv;
-	long timeout_ms;              /* 0: 60000 */
-	size_t max_output;            /* bytes of stdout+stderr kept; 0: 64 KiB */
-	const char *stdin_data;       /* written to the child's stdin, or NULL (/dev/null) */
-	volatile int *abort;          /* when it becomes non-zero the child's group is killed */
+	long timeout_ms;        /* 0: 60000 */
+	size_t max_output;      /* bytes of stdout+stderr kept; 0: 64 KiB */
+	const char *stdin_data; /* written to the child's stdin, or NULL (/dev/null) */
+	volatile int *abort;    /* when it becomes non-zero the child's group is killed */
 };
 
 struct cmd_result {
-	int started;        /* 0 when fork/exec failed */
-	int exit_code;      /* -1 when killed by a signal */
-	int signal;         /* the signal that ended it, or 0 */
-	int timed_out;      /* killed after timeout_ms */
-	int aborted;        /* killed because *abort was raised */
-	char *output;       /* stdout and stderr interleaved, NUL-terminated, malloc'd */
+	int started;   /* 0 when fork/exec failed */
+	int exit_code; /* -1 when killed by a signal */
+	int signal;    /* the signal that ended it, or 0 */
+	int timed_out; /* killed after timeout_ms */
+	int aborted;   /* killed because *abort was raised */
+	char *output;  /* stdout and stderr interleaved, NUL-terminated, malloc'd */
 	size_t output_len;
 	int output_truncated; /* more was produced than max_output (the tail is kept) */
-	double ms;          /* wall time */
-	char errmsg[256];   /* why it did not start */
+	double ms;            /* wall time */
+	char errmsg[256];     /* why it did not start */
 };
 
 /*

@@ -86,7 +86,6 @@ static const char *find_bytes(const char *h, size_t hn, const char *nd, size_t n
 	return NULL;
 }
 
-
 /* ---- rules: each marks spans of t[0..n) in m ---- */
 
 static int url_auth_end(unsigned char c)

@@ -284,4 +284,3 @@ void redact_mark_secrets(const char *t, size_t n, unsigned char *m)
 	}
 	pthread_mutex_unlock(&reg_lock);
 }
-

@@ -59,7 +59,8 @@ static void emit(struct term *t, const char *text)
 	free(clean);
 }
 
-static void vemit(struct term *t, const char *pre, const char *fmt, va_list ap, const char *post)
+static void vemit(struct term *t, const char *pre, const char *fmt, va_list ap,
+                  const char *post)
 {
 	struct buf b;
 	char line[4096];
@@ -93,27 +94,28 @@ const char *term_dot(const struct term *t)
 }
 
 void term_status(struct term *t, const char *short_id, const char *flow, const char *severity,
-		 double elapsed_s, const char *operator)
+                 double elapsed_s, const char *operator)
 {
 	char el[32];
 	const char *d = term_dot(t);
 
 	duration_format(elapsed_s, el, sizeof(el));
 	term_printf(t, "\n%sINC %s %s %s %s %s %s %s elapsed %s %s%s\n", t->color ? C_DIM : "",
-		    short_id, d, flow, d, severity, d, el, d, operator, t->color ? C_RESET : "");
+	            short_id, d, flow, d, severity, d, el, d, operator,
+	            t->color ? C_RESET : "");
 }
 
 void term_step(struct term *t, int n, const char *id, const char *section, const char *title,
-	       int destructive)
+               int destructive)
 {
 	const char *d = term_dot(t);
 
-	term_printf(t, "%sstep %d %s %s %s runbook §%s%s \"%s\"%s%s\n", t->color ? C_BOLD : "", n,
-		    d, id, d, section, t->color ? C_RESET : "", title,
-		    destructive ? (t->color ? "   " C_RED C_BOLD "DESTRUCTIVE" C_RESET
-					    : "   DESTRUCTIVE")
-				: "",
-		    "");
+	term_printf(t, "%sstep %d %s %s %s runbook §%s%s \"%s\"%s%s\n", t->color ? C_BOLD : "",
+	            n, d, id, d, section, t->color ? C_RESET : "", title,
+	            destructive ? (t->color ? "   " C_RED C_BOLD "DESTRUCTIVE" C_RESET
+	                                    : "   DESTRUCTIVE")
+	                        : "",
+	            "");
 }
 
 void term_line(struct term *t, const char *fmt, ...)
@@ -132,7 +134,7 @@ void term_mark(struct term *t, int ok, const char *fmt, ...)
 
 	if (t->utf8)
 		snprintf(pre, sizeof(pre), "  %s%s%s ", t->color ? (ok ? C_GREEN : C_RED) : "",
-			 ok ? "✓" : "✗", t->color ? C_RESET : "");
+		         ok ? "✓" : "✗", t->color ? C_RESET : "");
 	else
 		snprintf(pre, sizeof(pre), "  %s ", ok ? "ok" : "FAIL");
 	va_start(ap, fmt);
@@ -151,14 +153,14 @@ void term_alert(struct term *t, const char *fmt, ...)
 }
 
 void term_option(struct term *t, int n, const char *name, const char *text, int suggested,
-		 const char *why)
+                 const char *why)
 {
 	const char *mark = suggested ? (t->utf8 ? "▶" : ">") : " ";
 
 	if (suggested)
 		term_printf(t, "  %s%s %d  %-16s %s   (suggested: %s)%s\n",
-			    t->color ? C_CYAN C_BOLD : "", mark, n, name, text, why ? why : "",
-			    t->color ? C_RESET : "");
+		            t->color ? C_CYAN C_BOLD : "", mark, n, name, text, why ? why : "",
+		            t->color ? C_RESET : "");
 	else
 		term_printf(t, "  %s %d  %-16s %s\n", mark, n, name, text);
 }
@@ -173,7 +175,7 @@ static void *busy_main(void *arg)
 			break;
 		}
 		fprintf(busy.t->out, "\r\033[K  %s %s %.1f s", busy.what,
-			busy.t->utf8 ? "…" : "...", clock_wall() - busy.start);
+		        busy.t->utf8 ? "…" : "...", clock_wall() - busy.start);
 		fflush(busy.t->out);
 		pthread_mutex_unlock(&busy.lock);
 		sleep_ms(100, NULL);
@@ -221,7 +223,7 @@ double term_busy_stop(struct term *t)
 }
 
 enum read_status term_read_line(struct term *t, const char *prompt, char *buf, size_t len,
-				volatile int *abort, void (*tick)(void *), void *ctx)
+                                volatile int *abort, void (*tick)(void *), void *ctx)
 {
 	size_t n = 0;
 

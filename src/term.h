@@ -21,25 +21,25 @@ void term_printf(struct term *t, const char *fmt, ...) __attribute__((format(pri
 
 /* "INC 3f9a2c1e · api-down · P1 · 04:12 elapsed · alice" */
 void term_status(struct term *t, const char *short_id, const char *flow, const char *severity,
-		 double elapsed_s, const char *operator);
+                 double elapsed_s, const char *operator);
 
 /* "step 3 · logs · runbook §4.1 "title"" with DESTRUCTIVE on the right when set. */
 void term_step(struct term *t, int n, const char *id, const char *section, const char *title,
-	       int destructive);
+               int destructive);
 
 /* An indented line under the step. */
 void term_line(struct term *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* "  ✓ text" or "  ✗ text" (ok / FAIL without UTF-8). */
 void term_mark(struct term *t, int ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* A loud line (escalations, failed alerts): bold/red on colour terminals. */
 void term_alert(struct term *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* One option line of a choice; `suggested` marks it. */
 void term_option(struct term *t, int n, const char *name, const char *text, int suggested,
-		 const char *why);
+                 const char *why);
 
 /* Glyphs that fall back to ASCII. */
 const char *term_arrow(const struct term *t);
@@ -59,6 +59,6 @@ enum read_status { READ_LINE, READ_EOF, READ_INTERRUPTED };
  * as soon as *abort becomes non-zero.
  */
 enum read_status term_read_line(struct term *t, const char *prompt, char *buf, size_t len,
-				volatile int *abort, void (*tick)(void *), void *ctx);
+                                volatile int *abort, void (*tick)(void *), void *ctx);
 
 #endif

@@ -25,47 +25,47 @@ extern const struct test_case test_list[];
 
 #define TEST_LIST const struct test_case test_list[]
 
-#define TEST_FAIL_AT(...)                                                       \
-	do {                                                                    \
-		fprintf(stderr, "  %s:%d: ", __FILE__, __LINE__);              \
-		fprintf(stderr, __VA_ARGS__);                                   \
-		fprintf(stderr, "\n");                                          \
-		exit(1);                                                        \
+#define TEST_FAIL_AT(...)                                         \
+	do {                                                      \
+		fprintf(stderr, "  %s:%d: ", __FILE__, __LINE__); \
+		fprintf(stderr, __VA_ARGS__);                     \
+		fprintf(stderr, "\n");                            \
+		exit(1);                                          \
 	} while (0)
 
-#define CHECK(cond)                                                             \
-	do {                                                                    \
-		if (!(cond))                                                    \
-			TEST_FAIL_AT("check failed: %s", #cond);               \
+#define CHECK(cond)                                              \
+	do {                                                     \
+		if (!(cond))                                     \
+			TEST_FAIL_AT("check failed: %s", #cond); \
 	} while (0)
 
-#define CHECK_INT(a, op, b)                                                     \
-	do {                                                                    \
-		long long a_ = (long long)(a), b_ = (long long)(b);             \
-		if (!(a_ op b_))                                                \
+#define CHECK_INT(a, op, b)                                                          \
+	do {                                                                         \
+		long long a_ = (long long)(a), b_ = (long long)(b);                  \
+		if (!(a_ op b_))                                                     \
 			TEST_FAIL_AT("%s %s %s: %lld vs %lld", #a, #op, #b, a_, b_); \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                         \
-	do {                                                                    \
-		const char *a_ = (a), *b_ = (b);                                \
-		if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0)            \
-			TEST_FAIL_AT("%s == %s: \"%s\" vs \"%s\"", #a, #b,     \
-				     a_ ? a_ : "(null)", b_ ? b_ : "(null)");  \
+#define CHECK_STR(a, b)                                                                        \
+	do {                                                                                   \
+		const char *a_ = (a), *b_ = (b);                                               \
+		if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0)                           \
+			TEST_FAIL_AT("%s == %s: \"%s\" vs \"%s\"", #a, #b, a_ ? a_ : "(null)", \
+			             b_ ? b_ : "(null)");                                      \
 	} while (0)
 
-#define CHECK_CONTAINS(hay, needle)                                             \
-	do {                                                                    \
-		const char *h_ = (hay), *n_ = (needle);                         \
-		if (h_ == NULL || strstr(h_, n_) == NULL)                       \
+#define CHECK_CONTAINS(hay, needle)                                                  \
+	do {                                                                         \
+		const char *h_ = (hay), *n_ = (needle);                              \
+		if (h_ == NULL || strstr(h_, n_) == NULL)                            \
 			TEST_FAIL_AT("%s does not contain \"%s\": \"%s\"", #hay, n_, \
-				     h_ ? h_ : "(null)");                       \
+			             h_ ? h_ : "(null)");                            \
 	} while (0)
 
-#define CHECK_NOT_CONTAINS(hay, needle)                                         \
-	do {                                                                    \
-		const char *h_ = (hay), *n_ = (needle);                         \
-		if (h_ != NULL && strstr(h_, n_) != NULL)                       \
+#define CHECK_NOT_CONTAINS(hay, needle)                                           \
+	do {                                                                      \
+		const char *h_ = (hay), *n_ = (needle);                           \
+		if (h_ != NULL && strstr(h_, n_) != NULL)                         \
 			TEST_FAIL_AT("%s contains \"%s\": \"%s\"", #hay, n_, h_); \
 	} while (0)
 

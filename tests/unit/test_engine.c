@@ -39,7 +39,7 @@ static void plan(struct run *r, const struct state *s, struct intent *in)
 }
 
 static void act(struct run *r, const struct state *s, const struct intent *in,
-		struct outcome *out)
+                struct outcome *out)
 {
 	(void)r;
 	(void)s;
@@ -57,8 +57,9 @@ static const char *suggest(struct run *r, const struct state *s, char *why, size
 	return p ? "a" : NULL;
 }
 
-static const struct option opts[] = {
-	{.name = "a", .text = "act"}, {.name = "b", .text = "give up", .severity = "P0"}, {.name = NULL}};
+static const struct option opts[] = {{.name = "a", .text = "act"},
+                                     {.name = "b", .text = "give up", .severity = "P0"},
+                                     {.name = NULL}};
 static const struct transition t_p1[] = {{"ok", "resolved"}, {"*", "c1"}, {NULL, NULL}};
 static const struct transition t_c1[] = {{"a", "act1"}, {"b", "n1"}, {NULL, NULL}};
 static const struct transition t_act[] = {{"*", "w1"}, {NULL, NULL}};
@@ -66,20 +67,57 @@ static const struct transition t_w1[] = {{"ok", "resolved"}, {"timeout", "n1"}, 
 static const struct transition t_n1[] = {{"*", "escalated"}, {NULL, NULL}};
 
 static const struct state states[] = {
-	{.id = "p1", .kind = KIND_PROBE, .section = "0", .title = "probe", .text = "t",
-	 .probe = scripted, .next = t_p1},
-	{.id = "c1", .kind = KIND_CHOICE, .section = "0", .title = "choice", .text = "t",
-	 .suggest = suggest, .options = opts, .next = t_c1},
-	{.id = "act1", .kind = KIND_ACTION, .section = "0", .title = "act", .text = "t",
-	 .plan = plan, .act = act, .next = t_act, .flags = ST_DESTRUCTIVE},
-	{.id = "w1", .kind = KIND_WAIT, .section = "0", .title = "wait", .text = "t",
-	 .probe = scripted, .next = t_w1, .flags = ST_VERIFY, .interval_key = "timing.i",
-	 .interval_def = 0.01, .timeout_key = "timing.t", .timeout_def = 0.05, .timeout_scale = 1},
-	{.id = "n1", .kind = KIND_NOTIFY, .section = "0", .title = "notify", .text = "t",
-	 .next = t_n1, .flags = ST_ESCALATES},
-	{.id = "resolved", .kind = KIND_END, .section = "0", .title = "ok", .end = "resolved"},
-	{.id = "escalated", .kind = KIND_END, .section = "0", .title = "esc", .end = "escalated"},
-	{.id = NULL},
+        {.id = "p1",
+         .kind = KIND_PROBE,
+         .section = "0",
+         .title = "probe",
+         .text = "t",
+         .probe = scripted,
+         .next = t_p1},
+        {.id = "c1",
+         .kind = KIND_CHOICE,
+         .section = "0",
+         .title = "choice",
+         .text = "t",
+         .suggest = suggest,
+         .options = opts,
+         .next = t_c1},
+        {.id = "act1",
+         .kind = KIND_ACTION,
+         .section = "0",
+         .title = "act",
+         .text = "t",
+         .plan = plan,
+         .act = act,
+         .next = t_act,
+         .flags = ST_DESTRUCTIVE},
+        {.id = "w1",
+         .kind = KIND_WAIT,
+         .section = "0",
+         .title = "wait",
+         .text = "t",
+         .probe = scripted,
+         .next = t_w1,
+         .flags = ST_VERIFY,
+         .interval_key = "timing.i",
+         .interval_def = 0.01,
+         .timeout_key = "timing.t",
+         .timeout_def = 0.05,
+         .timeout_scale = 1},
+        {.id = "n1",
+         .kind = KIND_NOTIFY,
+         .section = "0",
+         .title = "notify",
+         .text = "t",
+         .next = t_n1,
+         .flags = ST_ESCALATES},
+        {.id = "resolved", .kind = KIND_END, .section = "0", .title = "ok", .end = "resolved"},
+        {.id = "escalated",
+         .kind = KIND_END,
+         .section = "0",
+         .title = "esc",
+         .end = "escalated"},
+        {.id = NULL},
 };
 
 static const struct flow test_flow = {"t", "0", "test flow", "P2", 0, states};
@@ -100,26 +138,80 @@ struct ecase {
 };
 
 static const struct ecase cases[] = {
-	{"first probe ok is a false alarm", {"ok"}, {NULL}, NULL, 0, EXIT_OK,
-	 "p1 resolved", "resolved:incident.closed", "false_alarm", 0},
-	{"suggestion is not taken without an answer", {"bad"}, {NULL}, NULL, 0, EXIT_PAUSED,
-	 "p1 c1", "c1:note", NULL, 0},
-	{"choice then confirmed action then verified", {"bad", "bad", "ok"}, {"c1=a"}, "svc", 0,
-	 EXIT_OK, "p1 c1 act1 w1 resolved",
-	 "act1:action.intent act1:action.result w1:state.entered w1:probe.result w1:probe.result "
-	 "w1:incident.mitigated",
-	 "resolved", 1},
-	{"wrong confirmation refuses", {"bad", "bad", "bad", "bad", "bad", "bad", "bad"}, {"c1=a"},
-	 "nope", 0, EXIT_OK, "p1 c1 act1 w1 n1 escalated", "act1:action.refused w1", "escalated", 0},
-	{"no confirmation pauses before the action", {"bad"}, {"c1=a"}, NULL, 0, EXIT_PAUSED,
-	 "p1 c1 act1", "c1:prompt.answered act1:state.entered act1:note", NULL, 0},
-	{"dry run skips the destructive action", {"bad", "ok"}, {"c1=a"}, NULL, 1, EXIT_OK,
-	 "p1 c1 act1 w1 resolved", "act1:action.skipped", "resolved", 0},
-	{"give up escalates", {"bad"}, {"c1=b"}, NULL, 0, EXIT_OK, "p1 c1 n1 escalated",
-	 "c1:prompt.answered c1:severity.changed n1:state.entered n1:notify.skipped "
-	 "n1:incident.escalated",
-	 "escalated", 0},
-	{NULL, {NULL}, {NULL}, NULL, 0, 0, NULL, NULL, NULL, 0},
+        {"first probe ok is a false alarm",
+         {"ok"},
+         {NULL},
+         NULL,
+         0,
+         EXIT_OK,
+         "p1 resolved",
+         "resolved:incident.closed",
+         "false_alarm",
+         0},
+        {"suggestion is not taken without an answer",
+         {"bad"},
+         {NULL},
+         NULL,
+         0,
+         EXIT_PAUSED,
+         "p1 c1",
+         "c1:note",
+         NULL,
+         0},
+        {"choice then confirmed action then verified",
+         {"bad", "bad", "ok"},
+         {"c1=a"},
+         "svc",
+         0,
+         EXIT_OK,
+         "p1 c1 act1 w1 resolved",
+         "act1:action.intent act1:action.result w1:state.entered w1:probe.result "
+         "w1:probe.result "
+         "w1:incident.mitigated",
+         "resolved",
+         1},
+        {"wrong confirmation refuses",
+         {"bad", "bad", "bad", "bad", "bad", "bad", "bad"},
+         {"c1=a"},
+         "nope",
+         0,
+         EXIT_OK,
+         "p1 c1 act1 w1 n1 escalated",
+         "act1:action.refused w1",
+         "escalated",
+         0},
+        {"no confirmation pauses before the action",
+         {"bad"},
+         {"c1=a"},
+         NULL,
+         0,
+         EXIT_PAUSED,
+         "p1 c1 act1",
+         "c1:prompt.answered act1:state.entered act1:note",
+         NULL,
+         0},
+        {"dry run skips the destructive action",
+         {"bad", "ok"},
+         {"c1=a"},
+         NULL,
+         1,
+         EXIT_OK,
+         "p1 c1 act1 w1 resolved",
+         "act1:action.skipped",
+         "resolved",
+         0},
+        {"give up escalates",
+         {"bad"},
+         {"c1=b"},
+         NULL,
+         0,
+         EXIT_OK,
+         "p1 c1 n1 escalated",
+         "c1:prompt.answered c1:severity.changed n1:state.entered n1:notify.skipped "
+         "n1:incident.escalated",
+         "escalated",
+         0},
+        {NULL, {NULL}, {NULL}, NULL, 0, 0, NULL, NULL, NULL, 0},
 };
 
 struct collect {
@@ -160,8 +252,8 @@ static void run_case(const struct ecase *ec)
 	snprintf(path, sizeof(path), "%s/j.db", dir);
 	CHECK_INT(journal_open(path, &j, err, sizeof(err)), ==, 0);
 	CHECK_INT(config_parse("test", "{\"timing\": {\"i\": 0.01, \"t\": 0.05}}", &cfg, err,
-			       sizeof(err)),
-		  ==, 0);
+	                       sizeof(err)),
+	          ==, 0);
 	for (int i = 0; ec->answers[i]; i++)
 		CHECK_INT(answers_add_arg(&ans, ec->answers[i], err, sizeof(err)), ==, 0);
 	CHECK_INT(answers_validate(&ans, &test_flow, err, sizeof(err)), ==, 0);
@@ -173,7 +265,7 @@ static void run_case(const struct ecase *ec)
 	o.answers = &ans;
 	o.confirm = ec->confirm;
 	o.dry_run = ec->dry;
-	o.operator = "tester";
+	o.operator= "tester";
 	o.term = &t;
 	rc = engine_start(j, cfg, &o, 1, &res);
 	CHECK_INT(rc, ==, ec->exit_code);
@@ -232,14 +324,14 @@ static void test_tables_are_whole(void)
 			CHECK(s->kind != KIND_END || s->end != NULL);
 			for (const struct transition *t = s->next; t && t->outcome; t++)
 				if (flow_state(*f, t->next) == NULL)
-					TEST_FAIL_AT("%s: %s -> %s: no such state", (*f)->name, s->id,
-						     t->next);
+					TEST_FAIL_AT("%s: %s -> %s: no such state", (*f)->name,
+					             s->id, t->next);
 		}
 }
 
 TEST_LIST = {
-	{"table", test_table},
-	{"answer_validation", test_answer_validation},
-	{"tables_are_whole", test_tables_are_whole},
-	{NULL, NULL},
+        {"table", test_table},
+        {"answer_validation", test_answer_validation},
+        {"tables_are_whole", test_tables_are_whole},
+        {NULL, NULL},
 };
