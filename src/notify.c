@@ -16,7 +16,6 @@
 #define FIRST_BACKOFF_MS 500
 #define MAX_BACKOFF_MS 5000
 #define MAX_RETRY_AFTER_MS 5000
-#define SLICE_MS 100 /* the abort flag is looked at this often while waiting */
 
 /* Words for a failure without an HTTP answer (never curl's text: it may name the host). */
 static const char *failure_words(enum http_error e)
@@ -46,25 +45,6 @@ static int retryable(const struct http_resp *r)
 		return r->status == 429 || r->status >= 500;
 	return r->error == HTTP_REFUSED || r->error == HTTP_TIMEOUT || r->error == HTTP_DNS ||
 	       r->error == HTTP_DROPPED;
-}
-
-/* Retry-After in milliseconds (delta-seconds or an HTTP date), -1 when unusable. */
-static long retry_after_ms(const char *v)
-{
-	struct tm tm;
-	long secs;
-	const char *end;
-
-	if (v == NULL)
-		return -1;
-	if (parse_long(v, 0, 86400, &secs) == 0)
-		return secs * 1000;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (end == NULL || *end != '\0')
-		return -1;
-	secs = (long)(timegm(&tm) - time(NULL));
-	return secs < 0 ? 0 : secs > 86400 ? 86400000 : secs * 1000;
 }
 
 /*
@@ -99,19 +79,6 @@ static void quotable_body(const struct http_resp *r, char *out, size_t outlen)
 }
 
 /* Sleep ms, in slices, returning early (1) when *abort is raised. */
-static int wait_ms(long ms, volatile int *abort)
-{
-	while (ms > 0) {
-		long s = ms < SLICE_MS ? ms : SLICE_MS;
-
-		if (abort != NULL && *abort)
-			return 1;
-		sleep_ms(s, abort);
-		ms -= s;
-	}
-	return abort != NULL && *abort;
-}
-
 /* See notify.h. Nothing to free in *res. */
 int notify_post(const char *url, const char *text, long timeout_ms, int tries,
                 volatile int *abort, struct notify_result *res)
@@ -165,7 +132,7 @@ int notify_post(const char *url, const char *text, long timeout_ms, int tries,
 		}
 		again = retryable(&r) && res->attempts < tries;
 		if (r.error == HTTP_OK && r.status == 429) {
-			long ra = retry_after_ms(r.retry_after);
+			long ra = http_retry_after_ms(r.retry_after);
 
 			if (ra > MAX_RETRY_AFTER_MS)
 				ra = MAX_RETRY_AFTER_MS;
@@ -187,7 +154,7 @@ int notify_post(const char *url, const char *text, long timeout_ms, int tries,
 		http_resp_release(&r);
 		if (!again)
 			break;
-		if (wait_ms(delay, abort)) {
+		if (sleep_abortable(delay, abort)) {
 			snprintf(res->error, sizeof(res->error),
 			         "interrupted after %d attempt%s", res->attempts,
 			         res->attempts == 1 ? "" : "s");

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -396,4 +397,22 @@ void http_resp_release(struct http_resp *resp)
 	free(resp->retry_after);
 	free(resp->link);
 	memset(resp, 0, sizeof(*resp));
+}
+
+long http_retry_after_ms(const char *v)
+{
+	struct tm tm;
+	long secs;
+	const char *end;
+
+	if (v == NULL)
+		return -1;
+	if (parse_long(v, 0, 86400, &secs) == 0)
+		return secs * 1000;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	secs = (long)(timegm(&tm) - time(NULL));
+	return secs < 0 ? 0 : secs > 86400 ? 86400000 : secs * 1000;
 }

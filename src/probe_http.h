@@ -72,4 +72,10 @@ int http_fetch(const struct http_req *req, struct http_resp *resp);
 
 void http_resp_release(struct http_resp *resp);
 
+/*
+ * A Retry-After header value (delta-seconds or an HTTP date) in milliseconds, capped at
+ * 24 h; -1 when absent or unusable.
+ */
+long http_retry_after_ms(const char *v);
+
 #endif

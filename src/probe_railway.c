@@ -16,7 +16,6 @@
 #define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_MAX_WAIT_MS 5000
 #define MAX_BODY ((size_t)1 << 20)
-#define SLICE_MS 100
 
 /* The documented shapes (Railway public API; the railway CLI's Deployments.graphql). */
 static const char deployments_query[] =
@@ -35,37 +34,6 @@ static const char *const status_names[] = {
 const char *railway_status_name(enum railway_status s)
 {
 	return (int)s >= 0 && s < RAILWAY_STATUS__LAST ? status_names[s] : "?";
-}
-
-static long retry_after_ms(const char *v)
-{
-	struct tm tm;
-	long secs;
-	const char *end;
-
-	if (v == NULL)
-		return -1;
-	if (parse_long(v, 0, 86400, &secs) == 0)
-		return secs * 1000;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (end == NULL || *end != '\0')
-		return -1;
-	secs = (long)(timegm(&tm) - time(NULL));
-	return secs < 0 ? 0 : secs > 86400 ? 86400000 : secs * 1000;
-}
-
-static int wait_ms(long ms, volatile int *abort)
-{
-	while (ms > 0) {
-		long s = ms < SLICE_MS ? ms : SLICE_MS;
-
-		if (abort != NULL && *abort)
-			return 1;
-		sleep_ms(s, abort);
-		ms -= s;
-	}
-	return abort != NULL && *abort;
 }
 
 /* The first GraphQL error message of a body, printable and short, or "". */
@@ -124,13 +92,13 @@ static cJSON *gql_post(const struct railway_req *req, cJSON *doc, struct railway
 			break;
 		}
 		if (resp.status == 429) {
-			long ra = retry_after_ms(resp.retry_after);
+			long ra = http_retry_after_ms(resp.retry_after);
 
 			snprintf(res->retry_after, sizeof(res->retry_after), "%s",
 			         resp.retry_after ? resp.retry_after : "");
 			if (!waited && max_wait >= 0 && ra >= 0 && ra <= max_wait) {
 				int64_t t0 = clock_mono_ns();
-				int stop = wait_ms(ra, req->abort);
+				int stop = sleep_abortable(ra, req->abort);
 
 				res->waited_ms += (double)(clock_mono_ns() - t0) / 1e6;
 				waited = 1;

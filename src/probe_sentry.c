@@ -20,7 +20,6 @@
 #define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_MAX_WAIT_MS 5000
 #define MAX_BODY ((size_t)4 << 20)
-#define SLICE_MS 100
 
 static const char *const status_names[] = {
 #define X(e, s) s,
@@ -55,39 +54,6 @@ static void put_base(struct buf *b, const char *base)
 	while (n > 0 && base[n - 1] == '/')
 		n--;
 	buf_append(b, base, n);
-}
-
-/* Retry-After in milliseconds (delta-seconds or an HTTP date), -1 when unusable. */
-static long retry_after_ms(const char *v)
-{
-	struct tm tm;
-	long secs;
-	const char *end;
-
-	if (v == NULL)
-		return -1;
-	if (parse_long(v, 0, 86400, &secs) == 0)
-		return secs * 1000;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (end == NULL || *end != '\0')
-		return -1;
-	secs = (long)(timegm(&tm) - time(NULL));
-	return secs < 0 ? 0 : secs > 86400 ? 86400000 : secs * 1000;
-}
-
-/* Sleep ms in slices; 1 when the abort flag was raised. */
-static int wait_ms(long ms, volatile int *abort)
-{
-	while (ms > 0) {
-		long s = ms < SLICE_MS ? ms : SLICE_MS;
-
-		if (abort != NULL && *abort)
-			return 1;
-		sleep_ms(s, abort);
-		ms -= s;
-	}
-	return abort != NULL && *abort;
 }
 
 /* The "detail" of an error body, printable and short, or "". */
@@ -152,12 +118,12 @@ static int api_get(const struct sentry_req *req, const char *url, struct sentry_
 		}
 		error_detail(resp->body, detail, sizeof(detail));
 		if (resp->status == 429) {
-			ra = retry_after_ms(resp->retry_after);
+			ra = http_retry_after_ms(resp->retry_after);
 			snprintf(res->retry_after, sizeof(res->retry_after), "%s",
 			         resp->retry_after ? resp->retry_after : "");
 			if (!waited && max_wait >= 0 && ra >= 0 && ra <= max_wait) {
 				int64_t t0 = clock_mono_ns();
-				int stop = wait_ms(ra, req->abort);
+				int stop = sleep_abortable(ra, req->abort);
 
 				res->waited_ms += (double)(clock_mono_ns() - t0) / 1e6;
 				waited = 1;

@@ -286,6 +286,19 @@ static _Atomic unsigned long long fake_ids;
  * Test-only: RUNBOOK_FAKE_SEED=N makes the ids a fixed sequence of version-4 UUIDs
  * (the same N gives the same ids in every process: give each process its own N).
  */
+int sleep_abortable(long ms, volatile int *abort)
+{
+	while (ms > 0) {
+		long s = ms < 100 ? ms : 100;
+
+		if (abort != NULL && *abort)
+			return 1;
+		sleep_ms(s, abort);
+		ms -= s;
+	}
+	return abort != NULL && *abort;
+}
+
 void uuid_new(char out[37])
 {
 	const char *seed = getenv("RUNBOOK_FAKE_SEED");

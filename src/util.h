@@ -61,6 +61,9 @@ int time_parse(const char *s, double *t);
 void duration_format(double seconds, char *out, size_t outlen);
 /* Sleep for ms milliseconds (restarts on EINTR unless *stop becomes non-zero). */
 void sleep_ms(long ms, volatile int *stop);
+/* Sleep ms milliseconds in 100 ms slices, looking at *abort (may be NULL) between them;
+ * returns 1 when *abort was raised, else 0. */
+int sleep_abortable(long ms, volatile int *abort);
 
 /* A new random UUID, lowercase, 36 characters + NUL (test-only: RUNBOOK_FAKE_SEED=N). */
 void uuid_new(char out[37]);
