@@ -11,6 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+const struct report_role report_roles[] = {
+#define X(e, bit, text, json) {bit, text, json},
+        REPORT_ROLES(X)
+#undef X
+                {0, NULL, NULL},
+};
+
 /* ---- names ---- */
 
 static const struct {

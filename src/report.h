@@ -59,14 +59,30 @@ enum report_metric_id {
 #define REPORT_MAX_NORESULT 256
 #define REPORT_TEXT_CAP 4000 /* bytes of one operator text in a section */
 
-/* Roles of a responder (bits). */
-#define ROLE_OPENED 0x01
-#define ROLE_LEAD 0x02     /* the lead now */
-#define ROLE_HANDED 0x04   /* handed the lead to someone */
-#define ROLE_RECEIVED 0x08 /* received the lead */
-#define ROLE_CLOSED 0x10   /* closed the incident (or was at the keyboard when it closed) */
-#define ROLE_ACTED 0x20    /* answered a prompt or ran an action */
-#define ROLE_NOTED 0x40    /* wrote a note */
+/* Roles of a responder: bit, the name in prose, the name in JSON; in display order. */
+#define REPORT_ROLES(X)                                                           \
+	X(ROLE_OPENED, 0x01, "opened", "opened")                                  \
+	X(ROLE_LEAD, 0x02, "lead", "lead")               /* the lead now */       \
+	X(ROLE_HANDED, 0x04, "handed off", "handed_off") /* handed the lead on */ \
+	X(ROLE_RECEIVED, 0x08, "took the lead", "received_lead")                  \
+	X(ROLE_ACTED, 0x20, "acted", "acted")    /* answered or ran an action */  \
+	X(ROLE_NOTED, 0x40, "noted", "noted")    /* wrote a note */               \
+	X(ROLE_CLOSED, 0x10, "closed", "closed") /* closed it, or was at the keyboard */
+
+enum {
+#define X(e, bit, text, json) e = bit,
+	REPORT_ROLES(X)
+#undef X
+};
+
+struct report_role {
+	unsigned bit;
+	const char *text;
+	const char *json;
+};
+
+/* The roles in display order; ends with { 0, NULL, NULL }. */
+extern const struct report_role report_roles[];
 
 /* One entry of a prose section. Strings are owned by the report. */
 struct report_entry {

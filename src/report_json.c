@@ -154,13 +154,6 @@ static cJSON *incident(const struct report *r)
 
 static cJSON *responders(const struct report *r)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {{ROLE_OPENED, "opened"},     {ROLE_LEAD, "lead"},
-	             {ROLE_HANDED, "handed_off"}, {ROLE_RECEIVED, "received_lead"},
-	             {ROLE_ACTED, "acted"},       {ROLE_NOTED, "noted"},
-	             {ROLE_CLOSED, "closed"}};
 	cJSON *a = cJSON_CreateArray();
 
 	for (size_t i = 0; i < r->npeople; i++) {
@@ -171,9 +164,9 @@ static cJSON *responders(const struct report *r)
 		cJSON_AddStringToObject(o, "name", p->name);
 		roles = cJSON_AddArrayToObject(o, "roles");
 		as = cJSON_AddArrayToObject(o, "as");
-		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-			if (p->roles & names[k].bit)
-				cJSON_AddItemToArray(roles, cJSON_CreateString(names[k].name));
+		for (const struct report_role *ro = report_roles; ro->bit; ro++)
+			if (p->roles & ro->bit)
+				cJSON_AddItemToArray(roles, cJSON_CreateString(ro->json));
 		for (size_t w = 0; w < p->nwhere; w++)
 			cJSON_AddItemToArray(as, cJSON_CreateString(p->where[w]));
 		cJSON_AddItemToObject(o, "first", str_or_null(p->events ? p->first : NULL));

@@ -180,18 +180,11 @@ static void fence(struct md *m, const char *raw, const char *indent)
 
 static void roles(struct md *m, unsigned r)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {{ROLE_OPENED, "opened"},     {ROLE_LEAD, "lead"},
-	             {ROLE_HANDED, "handed off"}, {ROLE_RECEIVED, "took the lead"},
-	             {ROLE_ACTED, "acted"},       {ROLE_NOTED, "noted"},
-	             {ROLE_CLOSED, "closed"}};
 	int n = 0;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (r & names[i].bit)
-			putf(m, "%s%s", n++ ? ", " : "", names[i].name);
+	for (const struct report_role *ro = report_roles; ro->bit; ro++)
+		if (r & ro->bit)
+			putf(m, "%s%s", n++ ? ", " : "", ro->text);
 	if (n == 0)
 		put(m, "responder");
 }
