@@ -8,7 +8,7 @@
  * NULL, an integer, a text or a blob of fuzz bytes. Either way journal_open, then
  * journal_verify, journal_events, journal_incidents and journal_find_incident must
  * return, whatever the file holds. The files live in a private directory under
- * /dev/shm (or /tmp), removed at exit.
+ * $FUZZ_TMPDIR (tests/fuzz/run.sh sets it), else /dev/shm or /tmp, removed at exit.
  */
 #include <fcntl.h>
 #include <ftw.h>
@@ -70,8 +70,11 @@ static void init(void)
 	char err[512];
 	FILE *f;
 
-	snprintf(dir, sizeof(dir), "%s/rbfuzz.XXXXXX",
-	         access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	const char *base = getenv("FUZZ_TMPDIR");
+
+	if (base == NULL || *base == '\0' || strlen(base) > 40)
+		base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	snprintf(dir, sizeof(dir), "%s/rbfuzz.XXXXXX", base);
 	if (mkdtemp(dir) == NULL)
 		abort();
 	atexit(cleanup);

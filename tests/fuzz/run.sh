@@ -44,8 +44,13 @@ else
 fi
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/runbook-fuzz.XXXXXX") || exit 1
+# the verify target's journals: in memory when /dev/shm is there (fsync is free), and
+# removed here even when a crash skipped the target's own cleanup
+FUZZ_TMPDIR=$(mktemp -d /dev/shm/runbook-fuzz.XXXXXX 2>/dev/null) || FUZZ_TMPDIR=$scratch
+export FUZZ_TMPDIR
 # shellcheck disable=SC2317 # called from the trap
 cleanup() {
+	rm -rf "$FUZZ_TMPDIR"
 	if [ "${KEEP:-0}" = 1 ]; then echo "kept $scratch" >&2; else rm -rf "$scratch"; fi
 }
 trap cleanup EXIT
