@@ -17,14 +17,24 @@ static const char *const recovery[] = {"completed", "failed", "rerun", NULL};
 static const char *const recovery_text[] = {"it ran to the end", "it failed or was stopped",
                                             "run it again (after checking)", NULL};
 
-/* The outcome names a probe's manual fallback offers: its table's named outcomes. */
+/*
+ * The outcome names a probe's manual fallback offers: its table's named outcomes, and
+ * "other" for its "*" transition when it has both (api-down's health: ok, db_fail,
+ * other). A state with only "*" offers none: Enter = done, or a note.
+ */
 static size_t fallback_choices(const struct state *s, const char **v, size_t max)
 {
 	size_t n = 0;
+	int any = 0;
 
-	for (const struct transition *t = s->next; t && t->outcome && n + 1 < max; t++)
-		if (strcmp(t->outcome, "*") != 0)
+	for (const struct transition *t = s->next; t && t->outcome && n + 2 < max; t++) {
+		if (strcmp(t->outcome, "*") == 0)
+			any = 1;
+		else
 			v[n++] = t->outcome;
+	}
+	if (any && n > 0)
+		v[n++] = "other";
 	v[n] = NULL;
 	return n;
 }
@@ -157,8 +167,9 @@ static int manual_fallback(struct run *r, const struct state *s, const char *mis
 	cJSON_AddStringToObject(d, "missing", missing);
 	if (n && choice_index(choices, ans) >= 0)
 		return log_answer(r, ans, ans, source, d);
+	/* free text (only a state with a "*" transition takes it): a note, and "*" */
 	cJSON_AddStringToObject(d, "note", ans);
-	return log_answer(r, ans, n ? choices[0] : "done", source, d);
+	return log_answer(r, ans, n ? "other" : "done", source, d);
 }
 
 /* The outcome already journaled for the current state (resume), if any. */

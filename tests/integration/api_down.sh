@@ -115,6 +115,26 @@ PYEOF
 	assert_eq refused "$(json_get "$T/show.json" "[e['data'].get('error') for e in j['events'] if e['kind']=='probe.result'][0]")" "refused"
 }
 
+case_fallback_answer_takes_the_any_branch() {
+	sandbox "$HEALTHY"
+	# no api.url: health falls back to a manual step; "fail" is no named outcome of
+	# health, so it is a note that takes the "*" branch (logs), never "ok"
+	"$PY" - "$T/runbook.json" <<'PYEOF'
+import json, sys
+c = json.load(open(sys.argv[1])); del c["api"]
+json.dump(c, open(sys.argv[1], "w"))
+PYEOF
+	assert_exit 3 "$RUNBOOK" --json start api-down --non-interactive \
+		--answer platform_status=done --answer health=fail
+	id=$(json_get "$T/out" "j['incident']")
+	assert_eq "platform_status health logs cause" "$(states "$id")" "states"
+	assert_eq other "$(json_get "$T/show.json" "[e['data']['outcome'] for e in j['events'] if e['state']=='health' and e['kind']=='prompt.answered'][0]")" "outcome"
+	assert_eq fail "$(json_get "$T/show.json" "[e['data']['note'] for e in j['events'] if e['state']=='health' and e['kind']=='prompt.answered'][0]")" "kept as a note"
+	assert_exit 3 "$RUNBOOK" --json start api-down --non-interactive \
+		--answer platform_status=done
+	assert_eq '["ok", "db_fail", "other"]' "$(json_get "$T/out" "j['waiting_for']['options']")" "options offered"
+}
+
 case_pause_and_resume() {
 	sandbox '{"GET /health": {"status": 502, "body": "bad gateway"}}'
 	assert_exit 3 "$RUNBOOK" start api-down --non-interactive
@@ -464,6 +484,7 @@ case_flows_docs() {
 }
 
 run_cases case_acceptance_oom_restart case_healthy_is_false_alarm case_fault_500 \
+	case_fallback_answer_takes_the_any_branch \
 	case_fault_timeout case_fault_dropped case_fault_partial case_fault_malformed \
 	case_fault_missing_field case_fault_db_not_ok case_fault_refused case_pause_and_resume \
 	case_wrong_confirm_refuses case_dry_run case_escalate_posts_webhook \

@@ -211,7 +211,7 @@ case_missing_tokens_manual_steps() {
 	assert_contains "$out" "Open Sentry → bilko-backend → Issues → Sort by date" "runbook words"
 	assert_contains "$out" "most frequent error in the last 15 min" "runbook words"
 	assert_contains "$out" "'errors.token' names \$SENTRY_TOKEN, which is not set" "what is missing"
-	assert_contains "$out" "waiting for an answer at 'top_errors' (options: quiet, found)" "paused"
+	assert_contains "$out" "waiting for an answer at 'top_errors' (options: quiet, found, other)" "paused"
 	assert_eq top_errors "$(states "$id")" "waits at top_errors"
 	assert_eq 0 "$(json_get "$T/sentry.log" "len(j)")" "Sentry not called"
 	assert_exit 3 "$RUNBOOK" --json resume "$id" --answer top_errors=found
