@@ -167,6 +167,38 @@ void plan_command(struct run *r, const struct state *s, struct intent *in)
 	}
 }
 
+void outcome_from_cmd(struct outcome *out, const struct cmd_result *res)
+{
+	out->data = cJSON_CreateObject();
+	if (!res->started) {
+		cJSON_AddStringToObject(out->data, "error", res->errmsg);
+		outcome_set(out, "fail", 1, "could not start: %s", res->errmsg);
+		return;
+	}
+	cJSON_AddNumberToObject(out->data, "exit_code", res->exit_code);
+	if (res->signal)
+		cJSON_AddNumberToObject(out->data, "signal", res->signal);
+	if (res->timed_out)
+		cJSON_AddTrueToObject(out->data, "timed_out");
+	if (res->aborted)
+		cJSON_AddTrueToObject(out->data, "interrupted");
+	cJSON_AddNumberToObject(out->data, "ms", res->ms);
+	cJSON_AddItemToObject(out->data, "output",
+	                      json_tail(res->output, res->output_len, OUTPUT_KEEP));
+	if (res->output_truncated || res->output_len > OUTPUT_KEEP)
+		cJSON_AddTrueToObject(out->data, "output_truncated");
+	if (res->exit_code == 0 && !res->timed_out && !res->aborted)
+		outcome_set(out, "ok", 0, "exit 0 in %.1f s", res->ms / 1000.0);
+	else if (res->timed_out)
+		outcome_set(out, "fail", 1, "timed out after %.0f s", res->ms / 1000.0);
+	else if (res->aborted)
+		outcome_set(out, "fail", 1, "interrupted");
+	else if (res->signal)
+		outcome_set(out, "fail", 1, "killed by signal %d", res->signal);
+	else
+		outcome_set(out, "fail", 1, "exit %d", res->exit_code);
+}
+
 void act_command(struct run *r, const struct state *s, const struct intent *in,
                  struct outcome *out)
 {
@@ -187,34 +219,6 @@ void act_command(struct run *r, const struct state *s, const struct intent *in,
 	run_doing(r, "running: %s", in->shown);
 	cmd_run(&req, &res);
 
-	out->data = cJSON_CreateObject();
-	if (!res.started) {
-		cJSON_AddStringToObject(out->data, "error", res.errmsg);
-		outcome_set(out, "fail", 1, "could not start: %s", res.errmsg);
-		goto done;
-	}
-	cJSON_AddNumberToObject(out->data, "exit_code", res.exit_code);
-	if (res.signal)
-		cJSON_AddNumberToObject(out->data, "signal", res.signal);
-	if (res.timed_out)
-		cJSON_AddTrueToObject(out->data, "timed_out");
-	if (res.aborted)
-		cJSON_AddTrueToObject(out->data, "interrupted");
-	cJSON_AddNumberToObject(out->data, "ms", res.ms);
-	cJSON_AddItemToObject(out->data, "output",
-	                      json_tail(res.output, res.output_len, OUTPUT_KEEP));
-	if (res.output_truncated || res.output_len > OUTPUT_KEEP)
-		cJSON_AddTrueToObject(out->data, "output_truncated");
-	if (res.exit_code == 0 && !res.timed_out && !res.aborted)
-		outcome_set(out, "ok", 0, "exit 0 in %.1f s", res.ms / 1000.0);
-	else if (res.timed_out)
-		outcome_set(out, "fail", 1, "timed out after %.0f s", res.ms / 1000.0);
-	else if (res.aborted)
-		outcome_set(out, "fail", 1, "interrupted");
-	else if (res.signal)
-		outcome_set(out, "fail", 1, "killed by signal %d", res.signal);
-	else
-		outcome_set(out, "fail", 1, "exit %d", res.exit_code);
-done:
+	outcome_from_cmd(out, &res);
 	cmd_result_release(&res);
 }

@@ -29,6 +29,14 @@ void plan_command(struct run *r, const struct state *s, struct intent *in);
 void act_command(struct run *r, const struct state *s, const struct intent *in,
                  struct outcome *out);
 
+struct cmd_result;
+
+/*
+ * A configured command's result as an action outcome: "ok" on exit 0, else "fail", with
+ * exit code, signal, timeout, interruption, time and the output's tail in out->data.
+ */
+void outcome_from_cmd(struct outcome *out, const struct cmd_result *res);
+
 /* Keep the last `max` bytes of text as a JSON string (long output folded, not dropped). */
 cJSON *json_tail(const char *text, size_t len, size_t max);
 

@@ -20,7 +20,6 @@
 #define ISSUES_KEPT 5 /* issues journaled with top_errors */
 #define DEPLOYS_KEPT 5
 #define CMD_TIMEOUT_MS 120000
-#define OUTPUT_KEEP 16384
 #define DEFAULT_SENTRY "https://sentry.io"
 #define DEFAULT_RAILWAY "https://backboard.railway.com/graphql/v2"
 
@@ -448,31 +447,7 @@ static void rollback_command(struct run *r, const struct intent *in, struct outc
 	req.abort = run_abort_flag(r);
 	run_doing(r, "running: %s", req.command);
 	cmd_run(&req, &res);
-	out->data = cJSON_CreateObject();
-	if (!res.started) {
-		cJSON_AddStringToObject(out->data, "error", res.errmsg);
-		outcome_set(out, "fail", 1, "could not start: %s", res.errmsg);
-		goto done;
-	}
-	cJSON_AddNumberToObject(out->data, "exit_code", res.exit_code);
-	if (res.timed_out)
-		cJSON_AddTrueToObject(out->data, "timed_out");
-	if (res.aborted)
-		cJSON_AddTrueToObject(out->data, "interrupted");
-	cJSON_AddNumberToObject(out->data, "ms", res.ms);
-	cJSON_AddItemToObject(out->data, "output",
-	                      json_tail(res.output, res.output_len, OUTPUT_KEEP));
-	if (res.exit_code == 0 && !res.timed_out && !res.aborted)
-		outcome_set(out, "ok", 0, "exit 0 in %.1f s", res.ms / 1000.0);
-	else if (res.timed_out)
-		outcome_set(out, "fail", 1, "timed out after %.0f s", res.ms / 1000.0);
-	else if (res.aborted)
-		outcome_set(out, "fail", 1, "interrupted");
-	else if (res.signal)
-		outcome_set(out, "fail", 1, "killed by signal %d", res.signal);
-	else
-		outcome_set(out, "fail", 1, "exit %d", res.exit_code);
-done:
+	outcome_from_cmd(out, &res);
 	cmd_result_release(&res);
 }
 
