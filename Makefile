@@ -8,8 +8,15 @@ BUILD   ?= build
 OPT     ?= -O2 -g
 SAN     ?=
 
+# libcurl and libpq are not linked: src/lazy_curl.c and src/lazy_pq.c dlopen them on
+# first use, by the soname read here (src/lazylib.h, docs/performance.md figure 7)
+LAZY_PKGS  = libcurl libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null)
+soname      = $(shell objdump -p "$$(pkg-config --variable=libdir $(1))/$(1).so" 2>/dev/null | \
+                awk '/SONAME/ { print $$2 }')
+CURL_SONAME := $(or $(call soname,libcurl),libcurl.so.4)
+PQ_SONAME   := $(or $(call soname,libpq),libpq.so.5)
 
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) -Wall -Wextra -Werror -Wshadow \
            -Wformat=2 -Wvla -Wno-format-nonliteral -Isrc -Ijournal -Iflows \
@@ -18,7 +25,7 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) -Wall -Wextra -Werror -Wshadow \
 # about code gcc accepts)
 CFLAGS  += $(EXTRA_CFLAGS)
 LDFLAGS += $(SAN)
-LDLIBS  += $(PKG_LIBS) -lm -pthread
+LDLIBS  += $(PKG_LIBS) -lm -ldl -pthread
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard journal/*.c) \
             $(wildcard flows/*.c)
@@ -47,6 +54,9 @@ $(BUILD)/journal/journal.o: $(BUILD)/schema_sql.h
 $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/src/lazy_curl.o: CFLAGS += -DCURL_SONAME='"$(CURL_SONAME)"'
+$(BUILD)/src/lazy_pq.o: CFLAGS += -DPQ_SONAME='"$(PQ_SONAME)"'
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(LIB_OBJ)
 	@mkdir -p $(@D)

@@ -245,11 +245,14 @@ int main(int argc, char **argv)
 		}
 		journal_set_identity(c.j, &who);
 	}
-	/* libcurl (and OpenSSL under it) only for the commands that can reach the network,
-	 * the ones with a configuration: its initialisation is ~3 MB and a millisecond that
-	 * list, show or verify do not need (docs/performance.md, figure 7) */
-	if (cmd->needs & NEEDS_CONFIG)
-		http_global_init();
+	/* libcurl (and OpenSSL under it) is loaded and initialised only for the commands
+	 * that can reach the network, the ones with a configuration; libpq on first use.
+	 * list, show or verify never map them (src/lazylib.h, docs/performance.md figure 7) */
+	if ((cmd->needs & NEEDS_CONFIG) && http_global_init(err, sizeof(err)) != 0) {
+		journal_close(c.j);
+		config_free(c.cfg);
+		return cli_error(EXIT_FAIL, "%s", err);
+	}
 	rc = cmd->fn(&c, argc - 1, argv + 1);
 	if (cmd->needs & NEEDS_CONFIG)
 		http_global_cleanup();

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "lazylib.h"
 #include "util.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
@@ -39,10 +40,17 @@ const char *http_error_name(enum http_error e)
 	return error_names[e];
 }
 
-/* curl_global_init once per process; 0 on success, -1 otherwise. */
-int http_global_init(void)
+/* Load libcurl and curl_global_init once per process; 0 on success, else -1 with a
+ * one-line reason in err. */
+int http_global_init(char *err, size_t errlen)
 {
-	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+	if (lazy_curl_load(err, errlen) != 0)
+		return -1;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(err, errlen, "cannot initialise libcurl");
+		return -1;
+	}
+	return 0;
 }
 
 /* The counterpart of http_global_init, at exit. */

@@ -60,8 +60,9 @@ struct http_resp {
 	char errmsg[256]; /* curl's reason when error != HTTP_OK (redacted by caller) */
 };
 
-/* Once per process, before any request (curl_global_init). */
-int http_global_init(void);
+/* Once per process, before any request: loads libcurl (src/lazylib.h) and runs
+ * curl_global_init. 0, or -1 with a one-line reason in err. */
+int http_global_init(char *err, size_t errlen);
 void http_global_cleanup(void);
 
 /*

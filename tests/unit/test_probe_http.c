@@ -54,7 +54,7 @@ static void test_get_json(void)
 
 	fx_start("{\"GET /health\": {\"status\": 200, \"json\": {\"status\": \"ok\", \"db\": "
 	         "\"ok\"}}}");
-	CHECK_INT(http_global_init(), ==, 0);
+	CHECK_INT(http_global_init(NULL, 0), ==, 0);
 	CHECK_INT(get("/health", 0, &r), ==, 0);
 	CHECK_INT(r.error, ==, HTTP_OK);
 	CHECK_INT(r.status, ==, 200);

@@ -125,7 +125,7 @@ static void test_smtp_refused(void)
 	struct smtp_conf c = {.url = url, .tls = SMTP_PLAIN, .timeout_ms = 1000};
 	struct mail_send res;
 
-	CHECK_INT(http_global_init(), ==, 0);
+	CHECK_INT(http_global_init(NULL, 0), ==, 0);
 	snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", closed_port());
 	CHECK_INT(smtp_send(&c, &msg, &res), ==, MAIL_UNREACHABLE);
 	CHECK_STR(res.error, "refused");
@@ -143,7 +143,7 @@ static void test_sendgrid_refused(void)
 	struct mail_send res;
 	struct sg_list l;
 
-	CHECK_INT(http_global_init(), ==, 0);
+	CHECK_INT(http_global_init(NULL, 0), ==, 0);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", closed_port());
 	CHECK_INT(sendgrid_send(&c, &msg, &res), ==, MAIL_UNREACHABLE);
 	CHECK_STR(res.error, "refused");

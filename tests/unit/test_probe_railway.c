@@ -109,7 +109,7 @@ static void test_unreachable_is_an_outcome(void)
 	struct railway_req q;
 	struct railway_result res;
 
-	http_global_init();
+	http_global_init(NULL, 0);
 	memset(&q, 0, sizeof(q));
 	q.api_url = "http://127.0.0.1:1/graphql/v2";
 	q.token = "rw-t0ken-for-test";

@@ -118,7 +118,7 @@ static void test_unreachable(void)
 	struct s3_op op;
 	struct s3_roundtrip rt;
 
-	CHECK_INT(http_global_init(), ==, 0);
+	CHECK_INT(http_global_init(NULL, 0), ==, 0);
 	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", closed_port());
 	c.endpoint = endpoint;
 	CHECK_INT(s3_head_bucket(&c, &op), ==, S3_UNREACHABLE);
@@ -144,7 +144,7 @@ static void test_abort_still_deletes(void)
 	                    .abort = &stop};
 	struct s3_roundtrip rt;
 
-	CHECK_INT(http_global_init(), ==, 0);
+	CHECK_INT(http_global_init(NULL, 0), ==, 0);
 	snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", closed_port());
 	c.endpoint = endpoint;
 	s3_roundtrip(&c, "k", "hi", 2, &rt);

@@ -216,7 +216,7 @@ static void test_unreachable_is_an_outcome(void)
 	struct sentry_result res;
 	long long count;
 
-	http_global_init();
+	http_global_init(NULL, 0);
 	memset(&q, 0, sizeof(q));
 	q.base_url = "http://127.0.0.1:1"; /* nothing listens on port 1 */
 	q.org = "bilko";
