@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "logscan.h"
+#include "platform.h"
 #include "probe_cmd.h"
 
 #include <stdio.h>
@@ -136,11 +137,12 @@ static const struct transition to_escalated[] = {{"*", "escalated"}, {NULL, NULL
 
 static const struct state states[] = {
         {.id = "platform_status",
-         .kind = KIND_MANUAL,
+         .kind = KIND_PROBE, /* manual without platform.railway_token */
          .section = "4.1",
          .title = "Check Railway Dashboard → api → Status",
          .text = "Open Railway Dashboard → api → Status. Is the service running, crashed or "
                  "deploying? Press Enter when checked, or type what you see.",
+         .probe = step_platform_status,
          .next = to_health},
         {.id = "health",
          .kind = KIND_PROBE,

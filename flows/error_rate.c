@@ -7,6 +7,7 @@
 #include "flow.h"
 
 #include "config.h"
+#include "platform.h"
 #include "probe_cmd.h"
 #include "probe_railway.h"
 #include "probe_sentry.h"
@@ -21,18 +22,8 @@
 #define DEPLOYS_KEPT 5
 #define CMD_TIMEOUT_MS 120000
 #define DEFAULT_SENTRY "https://sentry.io"
-#define DEFAULT_RAILWAY "https://backboard.railway.com/graphql/v2"
 
 /* ---- configuration ---- */
-
-/* The first of keys that is not set, as a message, or NULL when all are. */
-static const char *first_missing(const struct config *c, const char *const *keys)
-{
-	for (size_t i = 0; keys[i] != NULL; i++)
-		if (config_str(c, keys[i]) == NULL)
-			return config_why_missing(c, keys[i]);
-	return NULL;
-}
 
 /* A Sentry request from errors.*; the missing key's message, or NULL. */
 static const char *sentry_setup(struct run *r, struct sentry_req *q)
@@ -40,7 +31,7 @@ static const char *sentry_setup(struct run *r, struct sentry_req *q)
 	static const char *const need[] = {"errors.token", "errors.org", "errors.project",
 	                                   NULL};
 	const struct config *c = run_config(r);
-	const char *missing = first_missing(c, need);
+	const char *missing = config_first_missing(c, need);
 
 	memset(q, 0, sizeof(*q));
 	if (missing != NULL)
@@ -51,27 +42,6 @@ static const char *sentry_setup(struct run *r, struct sentry_req *q)
 	q->token = config_str(c, "errors.token");
 	q->window_min = config_num(c, "timing.error_window_min", 15);
 	q->timeout_ms = run_timeout_ms(r, "errors");
-	q->abort = run_abort_flag(r);
-	return NULL;
-}
-
-/* A Railway request from platform.*; the missing key's message, or NULL. */
-static const char *railway_setup(struct run *r, struct railway_req *q)
-{
-	static const char *const need[] = {"platform.railway_token", "platform.service_id",
-	                                   NULL};
-	const struct config *c = run_config(r);
-	const char *missing = first_missing(c, need);
-
-	memset(q, 0, sizeof(*q));
-	if (missing != NULL)
-		return missing;
-	q->api_url = config_str_or(c, "platform.api_url", DEFAULT_RAILWAY);
-	q->token = config_str(c, "platform.railway_token");
-	q->project_id = config_str(c, "platform.project_id");
-	q->environment_id = config_str(c, "platform.environment_id");
-	q->service_id = config_str(c, "platform.service_id");
-	q->timeout_ms = run_timeout_ms(r, "platform");
 	q->abort = run_abort_flag(r);
 	return NULL;
 }
@@ -224,30 +194,6 @@ done:
 
 /* ---- recent_deploy: Railway, the deploy inside the error window ---- */
 
-static cJSON *deploy_json(const struct railway_deploy *d)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(o, "id", d->id);
-	cJSON_AddStringToObject(o, "status", d->status);
-	cJSON_AddStringToObject(o, "created_at", d->created_at);
-	if (d->can_rollback >= 0)
-		cJSON_AddBoolToObject(o, "can_rollback", d->can_rollback);
-	return o;
-}
-
-static void railway_error_data(cJSON *d, const struct railway_result *res)
-{
-	cJSON_AddStringToObject(d, "error", railway_status_name(res->status));
-	cJSON_AddStringToObject(d, "detail", res->error);
-	if (res->http_status > 0)
-		cJSON_AddNumberToObject(d, "status", (double)res->http_status);
-	if (res->net[0])
-		cJSON_AddStringToObject(d, "net", res->net);
-	if (res->retry_after[0])
-		cJSON_AddStringToObject(d, "retry_after", res->retry_after);
-}
-
 /* Name the outcome of a deploy at `at` against the first error (or now). */
 static void judge_deploy(struct run *r, const struct railway_deploy *d, struct outcome *out,
                          char *what, size_t len)
@@ -319,9 +265,10 @@ static void step_recent_deploy(struct run *r, const struct state *s, struct outc
 	}
 	list = cJSON_AddArrayToObject(out->data, "deployments");
 	for (size_t i = 0; i < res.n && i < DEPLOYS_KEPT; i++)
-		cJSON_AddItemToArray(list, deploy_json(&res.d[i]));
+		cJSON_AddItemToArray(list, railway_deploy_json(&res.d[i]));
 	if (res.previous >= 0) {
-		cJSON_AddItemToObject(out->data, "previous", deploy_json(&res.d[res.previous]));
+		cJSON_AddItemToObject(out->data, "previous",
+		                      railway_deploy_json(&res.d[res.previous]));
 		snprintf(prev, sizeof(prev), "; previous successful: %s (%s)",
 		         res.d[res.previous].id, res.d[res.previous].created_at);
 	} else {
@@ -333,7 +280,7 @@ static void step_recent_deploy(struct run *r, const struct state *s, struct outc
 		            res.n);
 		return;
 	}
-	cJSON_AddItemToObject(out->data, "active", deploy_json(&res.d[res.active]));
+	cJSON_AddItemToObject(out->data, "active", railway_deploy_json(&res.d[res.active]));
 	judge_deploy(r, &res.d[res.active], out, what, sizeof(what));
 	outcome_set(out, out->name, out->failed, "%s (deployment %s at %s)%s", what,
 	            res.d[res.active].id, res.d[res.active].created_at, prev);

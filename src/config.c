@@ -734,6 +734,15 @@ const char *config_why_missing(const struct config *c, const char *key)
 	return why;
 }
 
+/* The first of keys that is not set, as config_why_missing says it, or NULL. */
+const char *config_first_missing(const struct config *c, const char *const *keys)
+{
+	for (size_t i = 0; keys[i] != NULL; i++)
+		if (config_str(c, keys[i]) == NULL)
+			return config_why_missing(c, keys[i]);
+	return NULL;
+}
+
 /* The variable name of an env: reference at key ("DATABASE_URL"), else NULL. Borrowed. */
 const char *config_env_name(const struct config *c, const char *key)
 {

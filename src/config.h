@@ -54,6 +54,10 @@ const cJSON *config_node(const struct config *c, const char *key);
  */
 const char *config_why_missing(const struct config *c, const char *key);
 
+/* config_why_missing for the first of keys (NULL-terminated) that config_str cannot
+ * give, or NULL when every one is set. */
+const char *config_first_missing(const struct config *c, const char *const *keys);
+
 /*
  * The variable name when the key is an env: reference ("DATABASE_URL"), else NULL.
  * Borrowed.

@@ -167,8 +167,10 @@ static int manual_fallback(struct run *r, const struct state *s, const char *mis
 	cJSON_AddStringToObject(d, "missing", missing);
 	if (n && choice_index(choices, ans) >= 0)
 		return log_answer(r, ans, ans, source, d);
-	/* free text (only a state with a "*" transition takes it): a note, and "*" */
-	cJSON_AddStringToObject(d, "note", ans);
+	/* free text (only a state with a "*" transition takes it): a note, and "*"; a bare
+	 * "done" (Enter) is an acknowledgement, as at a manual state, not a note */
+	if (strcmp(ans, "done") != 0)
+		cJSON_AddStringToObject(d, "note", ans);
 	return log_answer(r, ans, n ? "other" : "done", source, d);
 }
 

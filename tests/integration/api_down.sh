@@ -483,7 +483,55 @@ case_flows_docs() {
 	done
 }
 
-run_cases case_acceptance_oom_restart case_healthy_is_false_alarm case_fault_500 \
+# railway_status ROUTE_JSON: Railway's GraphQL endpoint on a fixture answering ROUTE_JSON,
+# and the platform keys that turn platform_status into a probe.
+railway_status() {
+	set_routes "$T/railway.json" "{\"POST /graphql/v2\": $1}"
+	start_fixture rw "$T/railway.json"
+	export RAILWAY_TOKEN=rw-status-Tok3n-$$
+	"$PY" - "$T/runbook.json" "$rw_URL" <<'PYEOF'
+import json, sys
+cfg = json.load(open(sys.argv[1]))
+cfg["platform"].update({"api_url": sys.argv[2] + "/graphql/v2", "railway_token": "env:RAILWAY_TOKEN",
+                        "project_id": "p-1", "environment_id": "e-prod", "service_id": "s-api"})
+json.dump(cfg, open(sys.argv[1], "w"))
+PYEOF
+}
+
+case_platform_status_from_railway() {
+	sandbox "$HEALTHY"
+	railway_status '{"status": 200, "json": {"data": {"deployments": {"edges": [
+		{"node": {"id": "d-new", "status": "CRASHED", "createdAt": "2026-12-04T02:50:00.000Z", "canRollback": false}},
+		{"node": {"id": "d-old", "status": "SUCCESS", "createdAt": "2026-12-03T10:00:00.000Z", "canRollback": true}}]}}}}'
+	# no --answer for platform_status: the probe answers it
+	assert_exit 0 "$RUNBOOK" start api-down --non-interactive
+	id=$(incident)
+	assert_eq "platform_status health false_alarm" "$(states "$id")" "states"
+	assert_eq "platform_status:state.entered platform_status:probe.result" \
+		"$(json_get "$T/show.json" "' '.join(e['state'] + ':' + e['kind'] for e in j['events'] if e['state'] == 'platform_status')")" "a probe, not a prompt"
+	ev="[e['data'] for e in j['events'] if e['state'] == 'platform_status' and e['kind'] == 'probe.result'][0]"
+	assert_eq crashed "$(json_get "$T/show.json" "$ev['outcome']")" "outcome"
+	assert_eq "d-new CRASHED" "$(json_get "$T/show.json" "$ev['latest']['id'] + ' ' + $ev['latest']['status']")" "latest"
+	assert_eq d-old "$(json_get "$T/show.json" "$ev['active']['id']")" "the one that served before"
+	assert_contains "$(json_get "$T/show.json" "$ev['summary']")" "latest deployment d-new is CRASHED" "summary"
+	assert_eq "Bearer $RAILWAY_TOKEN" "$(json_get "$T/rw.log" "j[0]['headers'].get('Authorization')")" "token sent"
+	assert_contains "$(json_get "$T/rw.log" "j[0]['body']")" '"serviceId":"s-api"' "asks for the service"
+	assert_file_not_contains "$T/journal" "$RAILWAY_TOKEN" "token never journaled"
+}
+
+case_platform_status_railway_error_goes_on() {
+	sandbox "$HEALTHY"
+	railway_status '{"status": 401, "json": {"message": "Unauthorized"}}'
+	assert_exit 0 "$RUNBOOK" start api-down --non-interactive
+	id=$(incident)
+	assert_eq "platform_status health false_alarm" "$(states "$id")" "any outcome goes to health"
+	ev="[e['data'] for e in j['events'] if e['state'] == 'platform_status' and e['kind'] == 'probe.result'][0]"
+	assert_eq "error unauthorized" "$(json_get "$T/show.json" "$ev['outcome'] + ' ' + $ev['error']")" "outcome"
+	assert_contains "$(json_get "$T/show.json" "$ev['summary']")" "check Railway Dashboard → api → Status by hand" "what to do"
+}
+
+run_cases case_platform_status_from_railway case_platform_status_railway_error_goes_on \
+	case_acceptance_oom_restart case_healthy_is_false_alarm case_fault_500 \
 	case_fallback_answer_takes_the_any_branch \
 	case_fault_timeout case_fault_dropped case_fault_partial case_fault_malformed \
 	case_fault_missing_field case_fault_db_not_ok case_fault_refused case_pause_and_resume \
