@@ -26,7 +26,7 @@ static const char schema_sql[] =
         ;
 
 /* Highest format version this build knows (PRAGMA user_version). */
-#define JOURNAL_VERSION 2
+#define JOURNAL_VERSION 3
 /* Give up on a busy journal after this long (BEGIN and COMMIT retries). */
 #define RETRY_TOTAL_NS (10LL * 1000000000LL)
 /* Limits, mirrored by the CHECK constraints of schema.sql. */
@@ -58,9 +58,16 @@ static const char v2_indexes[] =
         " ('action.intent', 'action.result', 'action.refused', 'action.skipped',"
         " 'prompt.answered');";
 
+/* Version 3: no (kind, seq) index. No query needs it (the kinds that are looked up
+ * journal-wide have their partial indexes, an incident's events come from (incident,
+ * seq)), and it was one of the three pages every append writes (docs/journal-format.md).
+ * IF EXISTS: a journal whose index someone dropped by hand still opens. */
+static const char v3_no_kind_index[] = "DROP INDEX IF EXISTS events_kind;";
+
 static const struct migration migrations[] = {
         {1, schema_sql, init_meta},
         {2, v2_indexes, NULL},
+        {3, v3_no_kind_index, NULL},
 };
 
 void journal_seterr(struct journal *j, const char *fmt, ...)
@@ -467,7 +474,8 @@ static int prepare_cached(struct journal *j)
 	return 0;
 }
 
-/* Default identity: operator "unknown", the effective user, the host name, getpid(). */
+/* Default identity: operator "unknown", the effective user, the host name, getpid()
+ * (read here once, not at every append: runbook does not fork with an open journal). */
 static void default_identity(struct journal *j)
 {
 	struct passwd *pw = getpwuid(geteuid());
@@ -483,7 +491,7 @@ static void default_identity(struct journal *j)
 	j->operator= xstrdup("unknown");
 	j->os_user = xstrndup(user != NULL ? user : "", strnlen(user != NULL ? user : "", 255));
 	j->host = xstrdup(host);
-	j->pid = 0;
+	j->pid = getpid();
 }
 
 int journal_open(const char *path, struct journal **out, char *err, size_t errlen)
@@ -607,7 +615,8 @@ void journal_set_identity(struct journal *j, const struct jidentity *who)
 		free(j->host);
 		j->host = dup_cut(who->host, NAME_MAX_BYTES);
 	}
-	j->pid = who->pid > 0 ? who->pid : 0;
+	if (who->pid > 0)
+		j->pid = who->pid;
 }
 
 /* A lowercase 8-4-4-4-12 UUID. */
@@ -781,7 +790,7 @@ int journal_append(struct journal *j, const char *incident, const char *flow, co
 	r.operator= text(j->operator);
 	r.os_user = text(j->os_user);
 	r.host = text(j->host);
-	r.pid = j->pid > 0 ? j->pid : (long long)getpid();
+	r.pid = j->pid;
 	r.flow = text(flow);
 	r.state = text(state);
 	r.kind = text(kind);

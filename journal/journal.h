@@ -108,9 +108,10 @@ struct jselect {
 
 /*
  * Call cb for each event matching q, in seq order: journal_events with the filters in
- * SQL, so that the indexes of format version 2 answer it (kinds and since use
- * events_kind_ts; incident and kinds use events_incident_kind) and the other events are
- * never read. Returns 0, cb's non-zero value, or -1 on error.
+ * SQL, so that the indexes answer it (the audited kinds and since use the partial index
+ * events_audit; an incident uses events_incident (incident, seq)) and the other events
+ * are never read; other kinds without an incident are a scan in seq order (format 3
+ * has no (kind, seq) index). Returns 0, cb's non-zero value, or -1 on error.
  */
 int journal_select(struct journal *j, const struct jselect *q, journal_event_cb cb, void *ctx);
 

@@ -19,7 +19,7 @@ struct journal {
 	char *operator;
 	char *os_user;
 	char *host;
-	long pid; /* 0: getpid() at each append */
+	long pid; /* the identity's, else getpid() at open or set_identity */
 	/* cached statements of the append path */
 	sqlite3_stmt *st_begin;
 	sqlite3_stmt *st_commit;

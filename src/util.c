@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <uuid/uuid.h>
 
@@ -299,6 +300,32 @@ int sleep_abortable(long ms, volatile int *abort)
 	return abort != NULL && *abort;
 }
 
+/*
+ * A version-4 UUID: 16 bytes of getrandom() with the version and variant bits set,
+ * which is what uuid_generate_random makes of its getrandom() bytes. Called on every
+ * journal append: libuuid also re-seeds random() each call (getpid, getuid, getppid,
+ * gettid and srandom: five system calls and a few microseconds). libuuid when
+ * getrandom fails (ENOSYS on an old kernel).
+ */
+static void random_uuid(unsigned char u[16])
+{
+	size_t got = 0;
+
+	while (got < 16) {
+		ssize_t n = getrandom(u + got, 16 - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			uuid_generate_random(u);
+			return;
+		}
+		got += (size_t)n;
+	}
+	u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
+	u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
+}
+
 void uuid_new(char out[37])
 {
 	const char *seed = getenv("RUNBOOK_FAKE_SEED");
@@ -316,7 +343,7 @@ void uuid_new(char out[37])
 		u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
 		u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
 	} else {
-		uuid_generate_random(u);
+		random_uuid(u);
 	}
 	uuid_unparse_lower(u, out);
 }

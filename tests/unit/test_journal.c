@@ -466,8 +466,8 @@ static void test_integrity_failure(void)
 	/* the index now claims another definition than its content: a logical corruption */
 	raw_exec(db, "PRAGMA writable_schema = ON");
 	raw_exec(db,
-	         "UPDATE sqlite_master SET sql = replace(sql, '(kind, seq)', '(incident, seq)')"
-	         " WHERE name = 'events_kind'");
+	         "UPDATE sqlite_master SET sql = replace(sql, '(incident, seq)', '(kind, seq)')"
+	         " WHERE name = 'events_incident'");
 	raw_exec(db, "PRAGMA writable_schema = OFF");
 	sqlite3_close(db);
 	v = verify_path(path, NULL);
@@ -931,7 +931,7 @@ static void test_pragmas(void)
 	        {"PRAGMA journal_mode", "wal"},
 	        {"PRAGMA trusted_schema", "0"},
 	        {"PRAGMA foreign_keys", "1"},
-	        {"PRAGMA user_version", "2"},
+	        {"PRAGMA user_version", "3"},
 	        {"SELECT value FROM meta WHERE key = 'chain'", "sha256"},
 	        {"PRAGMA busy_timeout", "5000"},
 	};

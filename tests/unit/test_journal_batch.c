@@ -1,7 +1,7 @@
 /*
  * test_journal_batch.c - the journal additions of docs/performance.md: batched appends
- * (journal_begin/commit/rollback), journal_select, the format-2 migration of an old
- * journal, and the incident view over its indexes.
+ * (journal_begin/commit/rollback), journal_select, the migrations of format 1 and 2
+ * journals to format 3, and the incident view over its indexes.
  */
 #include "test.h"
 
@@ -260,12 +260,28 @@ static int collect_inc(const struct jincident *inc, void *ctx)
 	return 0;
 }
 
-/* A journal of format 1 (no format-2 indexes) is moved forward on open and still
- * verifies; the incident view then uses the new indexes. */
-static void test_migrate_v1(void)
+static long long count_indexes(const char *path, const char *name)
+{
+	char *sql = xasprintf("SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+	                      " AND name LIKE '%s'",
+	                      name);
+	long long n = count_rows(path, sql);
+
+	free(sql);
+	return n;
+}
+
+/*
+ * A journal written by an older runbook: six events of two incidents, then the schema
+ * of format `version` put back by hand (old_sql on a raw connection). Opening it moves
+ * it to format 3 (indexes events_incident, events_lifecycle and events_audit, no
+ * events_kind); it verifies, the incident view is right, and appends go on.
+ */
+static void migrate_from(int version, const char *old_sql, long long old_indexes)
 {
 	char *path = new_path();
 	struct journal *j = open_ok(path);
+	char *sql = xasprintf("%s PRAGMA user_version = %d", old_sql, version);
 	struct incs s;
 	sqlite3 *db = NULL;
 
@@ -278,20 +294,18 @@ static void test_migrate_v1(void)
 	add(j, INC_A, "logs", "state.entered", "{}");
 	journal_close(j);
 	CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-	CHECK_INT(sqlite3_exec(db,
-	                       "DROP INDEX events_audit; DROP INDEX events_lifecycle;"
-	                       " PRAGMA user_version = 1",
-	                       NULL, NULL, NULL),
-	          ==, SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
 	sqlite3_close(db);
-	CHECK_INT(count_rows(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-	                           " AND name LIKE 'events_%'"),
-	          ==, 2);
+	free(sql);
+	CHECK_INT(count_rows(path, "PRAGMA user_version"), ==, version);
+	CHECK_INT(count_indexes(path, "events_%"), ==, old_indexes);
 	j = open_ok(path);
-	CHECK_INT(count_rows(path, "PRAGMA user_version"), ==, 2);
-	CHECK_INT(count_rows(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-	                           " AND name LIKE 'events_%'"),
-	          ==, 4);
+	CHECK_INT(count_rows(path, "PRAGMA user_version"), ==, 3);
+	CHECK_INT(count_indexes(path, "events_%"), ==, 3);
+	CHECK_INT(count_indexes(path, "events_kind"), ==, 0);
+	CHECK_INT(count_indexes(path, "events_incident"), ==, 1);
+	CHECK_INT(count_indexes(path, "events_lifecycle"), ==, 1);
+	CHECK_INT(count_indexes(path, "events_audit"), ==, 1);
 	verify_ok(j, 6);
 	memset(&s, 0, sizeof(s));
 	CHECK_INT(journal_incidents(j, 0, NULL, collect_inc, &s), ==, 0);
@@ -314,6 +328,76 @@ static void test_migrate_v1(void)
 	CHECK_INT(journal_incidents(j, 1, NULL, collect_inc, &s), ==, 0);
 	CHECK_INT(s.n, ==, 0);
 	CHECK_INT(journal_commit(j), ==, 0);
+	/* the chain goes on across the migration; a second open changes nothing */
+	verify_ok(j, 7);
+	journal_close(j);
+	j = open_ok(path);
+	CHECK_INT(count_rows(path, "PRAGMA user_version"), ==, 3);
+	verify_ok(j, 7);
+	journal_close(j);
+	free(path);
+}
+
+/* Format 1: events_incident and events_kind, none of the partial indexes. */
+static void test_migrate_v1(void)
+{
+	migrate_from(1,
+	             "DROP INDEX events_audit; DROP INDEX events_lifecycle;"
+	             " CREATE INDEX events_kind ON events (kind, seq);",
+	             2);
+}
+
+/* Format 2: the partial indexes and events_kind, which format 3 drops. */
+static void test_migrate_v2(void)
+{
+	migrate_from(2, "CREATE INDEX events_kind ON events (kind, seq);", 4);
+}
+
+/* Format 2 whose events_kind was already dropped by hand still opens. */
+static void test_migrate_v2_without_kind_index(void)
+{
+	migrate_from(2, "", 3);
+}
+
+/* Event ids come from getrandom() (not libuuid): lowercase version-4 UUIDs, all
+ * different. The default pid is read once at open and kept. */
+static void test_event_ids(void)
+{
+	char *path = new_path();
+	struct journal *j;
+	char ids[200][JOURNAL_UUID_LEN + 1];
+	struct jevent out;
+
+	unsetenv("RUNBOOK_FAKE_SEED");
+	j = open_ok(path);
+	for (int i = 0; i < 200; i++) {
+		const char *id = out.id;
+
+		CHECK_INT(journal_append(j, INC_A, "api-down", "verify", "probe.result", "{}",
+		                         &out),
+		          ==, 0);
+		CHECK_INT(strlen(id), ==, 36);
+		for (int k = 0; k < 36; k++) {
+			if (k == 8 || k == 13 || k == 18 || k == 23)
+				CHECK(id[k] == '-');
+			else
+				CHECK((id[k] >= '0' && id[k] <= '9') ||
+				      (id[k] >= 'a' && id[k] <= 'f'));
+		}
+		CHECK(id[14] == '4');
+		CHECK(strchr("89ab", id[19]) != NULL);
+		for (int k = 0; k < i; k++)
+			CHECK(strcmp(ids[k], id) != 0);
+		memcpy(ids[i], id, sizeof(ids[i]));
+		CHECK_INT(out.pid, ==, getpid());
+	}
+	journal_set_identity(j, &(struct jidentity){.operator= "op", .pid = 0});
+	CHECK_INT(journal_append(j, INC_A, "api-down", "verify", "note", "{}", &out), ==, 0);
+	CHECK_INT(out.pid, ==, getpid());
+	journal_set_identity(j, &(struct jidentity){.operator= "op", .pid = 77});
+	CHECK_INT(journal_append(j, INC_A, "api-down", "verify", "note", "{}", &out), ==, 0);
+	CHECK_INT(out.pid, ==, 77);
+	verify_ok(j, 202);
 	journal_close(j);
 	free(path);
 }
@@ -324,5 +408,8 @@ TEST_LIST = {
         {"batch_failure_drops_all", test_batch_failure_drops_all},
         {"select", test_select},
         {"migrate_v1", test_migrate_v1},
+        {"migrate_v2", test_migrate_v2},
+        {"migrate_v2_without_kind_index", test_migrate_v2_without_kind_index},
+        {"event_ids", test_event_ids},
         {NULL, NULL},
 };
