@@ -443,6 +443,41 @@ static void test_escape_split(void)
 	redact_reset();
 }
 
+/*
+ * The keyword scan (ci_find) reads long texts in windows of 512 bytes with memchr:
+ * a keyword is found at every offset around the window edges, in either case, after
+ * padding full of its first letter in the other case (and in neither).
+ */
+static void test_keyword_offsets(void)
+{
+	static const char *const pads[] = {"x", "B", "b", "P", "aA"};
+	static const size_t lens[] = {0,   1,   50,  63,  64,   65,   200,
+	                              510, 511, 512, 513, 1023, 1024, 1500};
+
+	for (size_t p = 0; p < sizeof(pads) / sizeof(pads[0]); p++) {
+		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+			char *pad = xmalloc(lens[l] + 1);
+			char *in, *want;
+
+			for (size_t i = 0; i < lens[l]; i++)
+				pad[i] = pads[p][i % strlen(pads[p])];
+			pad[lens[l]] = '\0';
+			in = xasprintf(
+			        "%s Authorization: Bearer abc.def\nHost: x BEARER tok-9z "
+			        "pAsSwOrD 'pw1' cOOKIE: k=v",
+			        pad);
+			want = xasprintf(
+			        "%s Authorization: [REDACTED]\nHost: x BEARER [REDACTED] "
+			        "pAsSwOrD '[REDACTED]' cOOKIE: [REDACTED]",
+			        pad);
+			expect(in, want);
+			free(in);
+			free(want);
+			free(pad);
+		}
+	}
+}
+
 /* ---- performance sanity: no assertion on time, only that it completes ---- */
 
 static char *repeat(const char *unit, size_t total)
@@ -521,6 +556,7 @@ TEST_LIST = {
         {"benign_names", test_benign_names},
         {"json_stays_valid", test_json_stays_valid},
         {"escape_split", test_escape_split},
+        {"keyword_offsets", test_keyword_offsets},
         {"big_input", test_big_input},
         {NULL, NULL},
 };
