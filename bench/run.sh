@@ -45,7 +45,8 @@ die() {
 	printf 'bench: %s\n' "$*" >&2
 	exit 1
 }
-for bin in "$RUNBOOK" "$B/gen_journal" "$B/timeit" "$B/fsync_rate" "$B/startup_floor"; do
+for bin in "$RUNBOOK" "$B/gen_journal" "$B/timeit" "$B/fsync_rate" "$B/startup_floor" \
+	"$B/sqlite_commit_rate"; do
 	[ -x "$bin" ] || die "missing $bin (run make all bench-bins)"
 done
 for tool in sqlite3 sha256sum curl psql; do
@@ -158,15 +159,24 @@ unset RUNBOOK_CONFIG
 
 # ---- figure 2: durable appends against the disk's fsync rate ------------------------
 say "figure 2: durable appends"
-# A probe.result append writes three WAL frames (its table page and two index pages,
-# 24 + 4096 bytes each): the second disk figure syncs that many bytes each time.
+# runbook's appends (one journal_append each), then bare SQLite on a copy of the journal
+# they wrote (same schema, indexes and page size): its rows re-inserted, one prepared
+# INSERT per BEGIN IMMEDIATE .. COMMIT, WAL, synchronous=FULL, nothing of runbook's own:
+# the limit of a SQLite journal. It counts the WAL frames a commit writes (24 + page
+# bytes each): the second disk figure syncs that many bytes each time.
 for r in $(seq "$RUNS"); do
-	rm -f "$J/d.db" "$J/d.db-wal" "$J/d.db-shm"
+	rm -f "$J/d.db" "$J/d.db-wal" "$J/d.db-shm" "$J/s.db" "$J/s.db-wal" "$J/s.db-shm"
 	once f2_append_cpu -o "$T/gen.out" -- "$B/gen_journal" --batch 1 --kind probe \
 		"$J/d.db" "$APPENDS"
 	cat "$T/gen.out" >>"$M/f2_append"
+	[ ! -e "$J/d.db-wal" ] || die "the appends' journal was not checkpointed on close"
+	cp "$J/d.db" "$J/s.db"
+	once f2_sqlite_cpu -o "$T/bare.out" -- "$B/sqlite_commit_rate" "$J/s.db" "$APPENDS"
+	cat "$T/bare.out" >>"$M/f2_sqlite"
+	bytes=$(tr ' ' '\n' <"$T/bare.out" | awk -F= '{v[$1] = $2}
+		END {printf "%d", v["frames"] * (24 + v["page"]) + 0.5}')
 	"$B/fsync_rate" "$J" "$FSYNC_S" >>"$M/f2_fsync" || die "fsync_rate"
-	"$B/fsync_rate" "$J" "$FSYNC_S" 12360 >>"$M/f2_fsync_commit" || die "fsync_rate"
+	"$B/fsync_rate" "$J" "$FSYNC_S" "$bytes" >>"$M/f2_fsync_commit" || die "fsync_rate"
 done
 note f2_appends "$APPENDS"
 
