@@ -58,16 +58,25 @@ static const char v2_indexes[] =
         " ('action.intent', 'action.result', 'action.refused', 'action.skipped',"
         " 'prompt.answered');";
 
-/* Version 3: no (kind, seq) index. No query needs it (the kinds that are looked up
- * journal-wide have their partial indexes, an incident's events come from (incident,
- * seq)), and it was one of the three pages every append writes (docs/journal-format.md).
- * IF EXISTS: a journal whose index someone dropped by hand still opens. */
-static const char v3_no_kind_index[] = "DROP INDEX IF EXISTS events_kind;";
+/* Version 3: no (kind, seq) index, and no REPLACE. No query needs the index (the kinds
+ * looked up journal-wide have their partial indexes, an incident's events come from
+ * (incident, seq)), and it was one of the three pages every append writes. IF EXISTS:
+ * a journal whose index someone dropped by hand still opens. The BEFORE INSERT
+ * triggers refuse an insert over an existing row: REPLACE and upserts delete or update
+ * it without firing the delete and update triggers on a connection that has not turned
+ * recursive_triggers on (any other process's). docs/journal-format.md. */
+static const char v3_schema[] = "DROP INDEX IF EXISTS events_kind;"
+                                "CREATE TRIGGER events_no_replace BEFORE INSERT ON events"
+                                " WHEN EXISTS (SELECT 1 FROM events WHERE seq = NEW.seq)"
+                                " BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;"
+                                "CREATE TRIGGER meta_no_replace BEFORE INSERT ON meta"
+                                " WHEN EXISTS (SELECT 1 FROM meta WHERE key = NEW.key)"
+                                " BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;";
 
 static const struct migration migrations[] = {
         {1, schema_sql, init_meta},
         {2, v2_indexes, NULL},
-        {3, v3_no_kind_index, NULL},
+        {3, v3_schema, NULL},
 };
 
 void journal_seterr(struct journal *j, const char *fmt, ...)

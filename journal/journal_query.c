@@ -16,10 +16,9 @@ static const struct {
 	const char *name;
 	const char *table;
 } required_triggers[] = {
-        {"events_no_update", "events"},
-        {"events_no_delete", "events"},
-        {"meta_no_update", "meta"},
-        {"meta_no_delete", "meta"},
+        {"events_no_update", "events"},  {"events_no_delete", "events"},
+        {"meta_no_update", "meta"},      {"meta_no_delete", "meta"},
+        {"events_no_replace", "events"}, {"meta_no_replace", "meta"},
 };
 
 /*

@@ -42,7 +42,36 @@ case_rewrites_refused() {
 	assert_contains "$(cat "$T/out")" "allowed: INSERT INTO meta" "an insert is allowed"
 	assert_exit 0 "$RUNBOOK" --journal "$T/j/j.db" --json verify --head "$head"
 	assert_eq "true 5" "$(json_get "$T/out" "'%s %d' % (str(j['ok']).lower(), j['events'])")" "unchanged"
-	assert_eq 4 "$(sqlite3 "$T/j/j.db" "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")" "triggers kept"
+	assert_eq 6 "$(sqlite3 "$T/j/j.db" "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")" "triggers kept"
 }
 
-run_cases case_rewrites_refused
+# Another process's own connection: the sqlite3 shell, recursive_triggers off (format 3's
+# BEFORE INSERT triggers; before them REPLACE rewrote a row there and only the chain
+# caught it).
+case_foreign_replace_refused() {
+	need_tools
+	mkdir -m 700 "$T/j"
+	"$JTOOL" append "$T/j/j.db" 5 >/dev/null
+	assert_exit 0 "$RUNBOOK" --journal "$T/j/j.db" --json verify
+	head=$(json_get "$T/out" "j['head']['hash']")
+	local sqls=(
+		"INSERT OR REPLACE INTO events SELECT seq, id, incident, ts, mono_ns, operator, os_user, host, pid, flow, state, kind, '{\"x\": 1}', prev_hash, hash FROM events WHERE seq = 3"
+		"REPLACE INTO meta (key, value) VALUES ('chain', 'hmac-sha256')"
+		"INSERT INTO events SELECT * FROM events WHERE seq = 1 ON CONFLICT (seq) DO UPDATE SET data = '{}'"
+	)
+	for sql in "${sqls[@]}"; do
+		assert_exit 19 sqlite3 "$T/j/j.db" "PRAGMA recursive_triggers" "$sql" # SQLITE_CONSTRAINT
+		assert_contains "$(cat "$T/err")" "journal is append-only" "refused: $sql"
+		assert_eq 0 "$(cat "$T/out")" "recursive_triggers is off on that connection"
+	done
+	assert_exit 0 "$RUNBOOK" --journal "$T/j/j.db" --json verify --head "$head"
+	assert_eq "true 5" "$(json_get "$T/out" "'%s %d' % (str(j['ok']).lower(), j['events'])")" "unchanged"
+	# the trigger is what refuses: without it the shell's REPLACE goes through, and the
+	# chain is what catches it
+	sqlite3 "$T/j/j.db" "DROP TRIGGER events_no_replace" "${sqls[0]}"
+	assert_exit 5 "$RUNBOOK" --journal "$T/j/j.db" --json verify
+	assert_eq 3 "$(json_get "$T/out" "j['first_bad_seq']")" "the chain names the row"
+	assert_contains "$(json_get "$T/out" "j['reason']")" "trigger 'events_no_replace' is missing" "and the missing trigger"
+}
+
+run_cases case_rewrites_refused case_foreign_replace_refused

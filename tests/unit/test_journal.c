@@ -522,12 +522,26 @@ static void test_append_only(void)
 	const char *sqls[] = {"UPDATE events SET data = '{}' WHERE seq = 1",
 	                      "DELETE FROM events WHERE seq = 3", "DELETE FROM events",
 	                      "UPDATE meta SET value = 'sha256' WHERE key = 'chain'",
-	                      "DELETE FROM meta"};
+	                      "DELETE FROM meta",
+	                      /* a raw connection leaves recursive_triggers off: REPLACE's
+	                       * delete would not fire events_no_delete (format 3) */
+	                      "INSERT OR REPLACE INTO events SELECT seq, id, incident, ts, "
+	                      "mono_ns, operator, os_user, host, pid, flow, state, kind, "
+	                      "'{\"x\": 1}', prev_hash, hash FROM events WHERE seq = 2",
+	                      "REPLACE INTO meta (key, value) VALUES ('chain', 'hmac-sha256')",
+	                      "INSERT INTO events SELECT * FROM events WHERE seq = 1 "
+	                      "ON CONFLICT (seq) DO UPDATE SET data = '{}'",
+	                      "INSERT INTO meta (key, value) VALUES ('chain', 'x') "
+	                      "ON CONFLICT (key) DO UPDATE SET value = 'x'"};
 
 	for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
 		CHECK_INT(sqlite3_exec(db, sqls[i], NULL, NULL, NULL), !=, SQLITE_OK);
 		CHECK_CONTAINS(sqlite3_errmsg(db), "journal is append-only");
 	}
+	/* the control: a new row is still an insert like any other */
+	CHECK_INT(sqlite3_exec(db, "INSERT INTO meta (key, value) VALUES ('probe', 'x')", NULL,
+	                       NULL, NULL),
+	          ==, SQLITE_OK);
 	sqlite3_close(db);
 	CHECK_INT(verify_path(path, NULL).ok, ==, 1);
 	CHECK_INT(verify_path(path, NULL).events, ==, 3);

@@ -275,13 +275,16 @@ static long long count_indexes(const char *path, const char *name)
  * A journal written by an older runbook: six events of two incidents, then the schema
  * of format `version` put back by hand (old_sql on a raw connection). Opening it moves
  * it to format 3 (indexes events_incident, events_lifecycle and events_audit, no
- * events_kind); it verifies, the incident view is right, and appends go on.
+ * events_kind; the no-replace triggers); it verifies, the incident view is right, and appends go on.
  */
 static void migrate_from(int version, const char *old_sql, long long old_indexes)
 {
 	char *path = new_path();
 	struct journal *j = open_ok(path);
-	char *sql = xasprintf("%s PRAGMA user_version = %d", old_sql, version);
+	/* formats 1 and 2 had neither the indexes of later formats nor format 3's triggers */
+	char *sql = xasprintf("DROP TRIGGER events_no_replace; DROP TRIGGER meta_no_replace;"
+	                      " %s PRAGMA user_version = %d",
+	                      old_sql, version);
 	struct incs s;
 	sqlite3 *db = NULL;
 
@@ -299,7 +302,12 @@ static void migrate_from(int version, const char *old_sql, long long old_indexes
 	free(sql);
 	CHECK_INT(count_rows(path, "PRAGMA user_version"), ==, version);
 	CHECK_INT(count_indexes(path, "events_%"), ==, old_indexes);
+	CHECK_INT(count_rows(path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"),
+	          ==, 4);
 	j = open_ok(path);
+	CHECK_INT(count_rows(path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+	                           " AND name IN ('events_no_replace', 'meta_no_replace')"),
+	          ==, 2);
 	CHECK_INT(count_rows(path, "PRAGMA user_version"), ==, 3);
 	CHECK_INT(count_indexes(path, "events_%"), ==, 3);
 	CHECK_INT(count_indexes(path, "events_kind"), ==, 0);
