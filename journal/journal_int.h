@@ -47,6 +47,16 @@ void journal_seterr(struct journal *j, const char *fmt, ...)
 /* "unable to <what> journal 'P': <sqlite3_errmsg>"; returns -1. */
 int journal_sqlfail(struct journal *j, const char *what);
 
+/* "unable to append to journal 'P': <why>" as the journal's error; returns -1. */
+int journal_append_fail(struct journal *j, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+/* Limits, mirrored by the CHECK constraints of schema.sql. */
+#define DATA_MAX (8u << 20)
+#define NAME_MAX_BYTES 256
+#define LABEL_MAX_BYTES 128
+#define KIND_MAX_BYTES 64
+
 /*
  * Create missing parent directories (0700) and the file (0600, under the caller's
  * umask 077); refuse a file, directory, -wal or -shm writable by group or others.
