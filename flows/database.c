@@ -356,7 +356,7 @@ static long num_of(const cJSON *o, const char *key)
 {
 	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
 
-	return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+	return cJSON_IsNumber(v) ? (long)v->valueint : -1; /* cJSON clamps valueint */
 }
 
 /* Connections again, compared with the first reading. */

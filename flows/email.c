@@ -257,7 +257,7 @@ static const char *suggest_fix(struct run *r, const struct state *s, char *reaso
 	const cJSON *send = run_finding(r, "test_send");
 	const cJSON *act = run_finding(r, "activity");
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(send, "status");
-	long status = cJSON_IsNumber(st) ? (long)st->valuedouble : 0;
+	long status = cJSON_IsNumber(st) ? (long)st->valueint : 0; /* clamped by cJSON */
 	const char *result = str_of(send, "result"), *prov = str_of(send, "provider");
 	const cJSON *blocks, *sample, *e;
 

@@ -139,11 +139,11 @@ static enum mail_result classify_http_status(long status)
 	return MAIL_FAIL;
 }
 
-/* The first {"errors": [{"message", "field"}]} entry of a SendGrid error body. */
-static void sg_error(const struct http_resp *resp, struct mail_send *res)
+/* See probe_mail.h. */
+void sendgrid_parse_error(const char *body, long status, struct mail_send *res)
 {
-	cJSON *body = resp->body ? cJSON_Parse(resp->body) : NULL;
-	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(body, "errors");
+	cJSON *doc = body ? cJSON_Parse(body) : NULL;
+	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(doc, "errors");
 	const cJSON *first = cJSON_IsArray(errs) ? cJSON_GetArrayItem(errs, 0) : NULL;
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(first, "message");
 	const cJSON *field = cJSON_GetObjectItemCaseSensitive(first, "field");
@@ -152,10 +152,10 @@ static void sg_error(const struct http_resp *resp, struct mail_send *res)
 		strlcpy_chk(res->detail, msg->valuestring, sizeof(res->detail));
 	else
 		snprintf(res->detail, sizeof(res->detail),
-		         "HTTP %ld without a SendGrid error body", resp->status);
+		         "HTTP %ld without a SendGrid error body", status);
 	if (cJSON_IsString(field))
 		strlcpy_chk(res->field, field->valuestring, sizeof(res->field));
-	cJSON_Delete(body);
+	cJSON_Delete(doc);
 }
 
 /* One SendGrid request with the bearer key; fills res' common fields. */
@@ -197,7 +197,7 @@ static void sg_request(const struct sendgrid_conf *c, const char *method, const 
 	if (resp->retry_after != NULL)
 		strlcpy_chk(res->retry_after, resp->retry_after, sizeof(res->retry_after));
 	if (res->result != MAIL_OK)
-		sg_error(resp, res);
+		sendgrid_parse_error(resp->body, resp->status, res);
 }
 
 /* See probe_mail.h. */
@@ -237,29 +237,20 @@ static void copy_str(const cJSON *o, const char *name, char *out, size_t outlen)
 }
 
 /* See probe_mail.h. */
-enum mail_result sendgrid_suppressions(const struct sendgrid_conf *c, const char *kind,
-                                       long since, struct sg_list *out)
+int sendgrid_parse_suppressions(const char *body, struct sg_list *out)
 {
-	char path[160], url[URL_MAX];
-	struct http_resp resp;
-	cJSON *arr = NULL, *it;
+	struct mail_send *req = &out->req;
+	cJSON *arr = body != NULL ? cJSON_Parse(body) : NULL;
+	cJSON *it;
+	int rc = -1;
 
-	memset(out, 0, sizeof(*out));
-	send_init(&out->req);
-	snprintf(path, sizeof(path), "/v3/suppression/%s?start_time=%ld", kind, since);
-	if (api_url(c->api_url, path, url, sizeof(url)) < 0) {
-		strlcpy_chk(out->req.detail, "no usable api_url", sizeof(out->req.detail));
-		return out->req.result;
-	}
-	sg_request(c, "GET", url, NULL, &out->req, &resp);
-	if (out->req.result != MAIL_OK)
-		goto done;
-	arr = resp.body && !resp.body_truncated ? cJSON_Parse(resp.body) : NULL;
+	out->count = 0;
+	out->nsample = 0;
 	if (!cJSON_IsArray(arr)) {
-		out->req.result = MAIL_FAIL;
-		out->req.error = "malformed";
-		snprintf(out->req.detail, sizeof(out->req.detail),
-		         "HTTP %ld but the body is not a JSON array", resp.status);
+		req->result = MAIL_FAIL;
+		req->error = "malformed";
+		snprintf(req->detail, sizeof(req->detail),
+		         "HTTP %ld but the body is not a JSON array", req->status);
 		goto done;
 	}
 	cJSON_ArrayForEach(it, arr)
@@ -268,10 +259,10 @@ enum mail_result sendgrid_suppressions(const struct sendgrid_conf *c, const char
 		const cJSON *created;
 
 		if (!cJSON_IsObject(it)) {
-			out->req.result = MAIL_FAIL;
-			out->req.error = "malformed";
-			strlcpy_chk(out->req.detail, "an entry is not a JSON object",
-			            sizeof(out->req.detail));
+			req->result = MAIL_FAIL;
+			req->error = "malformed";
+			strlcpy_chk(req->detail, "an entry is not a JSON object",
+			            sizeof(req->detail));
 			goto done;
 		}
 		out->count++;
@@ -282,10 +273,35 @@ enum mail_result sendgrid_suppressions(const struct sendgrid_conf *c, const char
 		copy_str(it, "reason", e->reason, sizeof(e->reason));
 		copy_str(it, "status", e->status, sizeof(e->status));
 		created = cJSON_GetObjectItemCaseSensitive(it, "created");
-		e->created = cJSON_IsNumber(created) ? (long)created->valuedouble : 0;
+		/* epoch seconds; anything a long cannot hold (or NaN) is unknown, 0 */
+		e->created = cJSON_IsNumber(created) && created->valuedouble >= 0 &&
+		                             created->valuedouble < 9.2e18
+		                     ? (long)created->valuedouble
+		                     : 0;
 	}
+	rc = 0;
 done:
 	cJSON_Delete(arr);
+	return rc;
+}
+
+/* See probe_mail.h. */
+enum mail_result sendgrid_suppressions(const struct sendgrid_conf *c, const char *kind,
+                                       long since, struct sg_list *out)
+{
+	char path[160], url[URL_MAX];
+	struct http_resp resp;
+
+	memset(out, 0, sizeof(*out));
+	send_init(&out->req);
+	snprintf(path, sizeof(path), "/v3/suppression/%s?start_time=%ld", kind, since);
+	if (api_url(c->api_url, path, url, sizeof(url)) < 0) {
+		strlcpy_chk(out->req.detail, "no usable api_url", sizeof(out->req.detail));
+		return out->req.result;
+	}
+	sg_request(c, "GET", url, NULL, &out->req, &resp);
+	if (out->req.result == MAIL_OK) /* a cut body cannot be a whole array */
+		(void)sendgrid_parse_suppressions(resp.body_truncated ? NULL : resp.body, out);
 	http_resp_release(&resp);
 	return out->req.result;
 }

@@ -96,6 +96,20 @@ struct sg_list {
 enum mail_result sendgrid_suppressions(const struct sendgrid_conf *c, const char *kind,
                                        long since, struct sg_list *out);
 
+/*
+ * The body of a SendGrid error answer ({"errors": [{"message", "field"}]}): the first
+ * message into res->detail (else "HTTP <status> without a SendGrid error body") and its
+ * field into res->field. body may be NULL.
+ */
+void sendgrid_parse_error(const char *body, long status, struct mail_send *res);
+
+/*
+ * A suppression list's body (a JSON array of {email, reason, status, created}): count
+ * and the first SG_SAMPLES entries into *out. Not an array of objects (or NULL): -1,
+ * out->req.result MAIL_FAIL, error "malformed" and a detail naming out->req.status.
+ */
+int sendgrid_parse_suppressions(const char *body, struct sg_list *out);
+
 /* ---- SMTP ---- */
 
 enum smtp_tls { SMTP_STARTTLS, SMTP_TLS, SMTP_PLAIN };
