@@ -452,12 +452,21 @@ static void mark_query(const char *t, size_t n, unsigned char *m)
 	}
 }
 
-/* Skip whitespace and SQL comments from j; returns the first other byte (or n). */
-static size_t sql_skip(const char *t, size_t n, size_t j)
+/* "\n", "\t", "\r" or "\f" at t[j]: whitespace as a JSON string writes it. */
+static int json_space(const char *t, size_t n, size_t j)
+{
+	return j + 1 < n && t[j] == '\\' &&
+	       (t[j + 1] == 'n' || t[j + 1] == 't' || t[j + 1] == 'r' || t[j + 1] == 'f');
+}
+
+/* Skip whitespace and SQL comments from j; returns the first other byte (or n). In
+ * JSON text (injson) the whitespace may be written as escapes. */
+static size_t sql_skip(const char *t, size_t n, size_t j, int injson)
 {
 	for (;;) {
-		while (j < n && is_space((unsigned char)t[j]))
-			j++;
+		while (j < n &&
+		       (is_space((unsigned char)t[j]) || (injson && json_space(t, n, j))))
+			j += is_space((unsigned char)t[j]) ? 1 : 2;
 		if (j + 1 < n && t[j] == '/' && t[j + 1] == '*') {
 			const char *c = find_bytes(t + j + 2, n - j - 2, "*/", 2);
 
@@ -473,8 +482,33 @@ static size_t sql_skip(const char *t, size_t n, size_t j)
 }
 
 /*
+ * The closing quote of E'...' opened at q (or the unterminated end). A backslash
+ * escapes the next character; in JSON text (injson) SQL's backslash is written "\\",
+ * and any character may itself be a two-byte JSON escape ("\n", "\\", "\"").
+ */
+static size_t e_literal_end(const char *t, size_t n, size_t q, int injson)
+{
+	size_t k = q + 1;
+
+	while (k < n && t[k] != '\'') {
+		size_t w = injson && t[k] == '\\' && k + 1 < n ? 2 : 1; /* this character */
+
+		if (t[k] == '\\' && (!injson || (w == 2 && t[k + 1] == '\\'))) {
+			k += w; /* SQL's backslash: the next character is taken as it is */
+			if (k < n)
+				k += injson && t[k] == '\\' && k + 1 < n ? 2 : 1;
+			continue;
+		}
+		k += w;
+	}
+	return k < n ? k : unterminated_end(t, n, q + 1);
+}
+
+/*
  * SQL: PASSWORD [whitespace, comments] 'literal' | E'literal' | $tag$...$tag$.
  * A single-quoted literal keeps its quotes; a dollar-quoted one becomes '[REDACTED]'.
+ * Inside a JSON string (inq) the SQL is read as JSON writes it: whitespace as "\n"
+ * or "\t", a backslash as "\\".
  */
 static void mark_sql_password(const char *t, size_t n, const unsigned char *inq,
                               unsigned char *m)
@@ -483,14 +517,16 @@ static void mark_sql_password(const char *t, size_t n, const unsigned char *inq,
 
 	while ((i = ci_find(t, n, i, "password")) < n) {
 		size_t s = i, j = i + 8, k;
+		int injson;
 
 		i = j;
 		if ((s > 0 && is_word((unsigned char)t[s - 1])) ||
 		    (j < n && is_word((unsigned char)t[j])))
 			continue;
-		j = sql_skip(t, n, j);
+		injson = inq != NULL && inq[s];
+		j = sql_skip(t, n, j, injson);
 		if (j < n && (t[j] == 'E' || t[j] == 'e') && j + 1 < n && t[j + 1] == '\'') {
-			k = clip(t, inq, j + 2, quoted_end(t, n, j + 1));
+			k = clip(t, inq, j + 2, e_literal_end(t, n, j + 1, injson));
 			mark(m, j + 2, k, MK_PLAIN);
 			i = k;
 		} else if (j < n && t[j] == '\'') {

@@ -278,6 +278,16 @@ static void test_sql_password(void)
 	       "ALTER ROLE a PASSWORD '[REDACTED]' VALID UNTIL 'infinity'");
 	expect("alter role a encrypted password E'a\\'b';",
 	       "alter role a encrypted password E'[REDACTED]';");
+	/* the same SQL inside a JSON string (a note, a journaled command): whitespace as
+	 * JSON escapes, SQL's backslash as "\\" */
+	expect("{\"text\":\"ALTER ROLE app PASSWORD\\n'nl-secret-1'\"}",
+	       "{\"text\":\"ALTER ROLE app PASSWORD\\n'[REDACTED]'\"}");
+	expect("{\"text\":\"ALTER ROLE app PASSWORD\\t\\r\\n 'tab-secret'\"}",
+	       "{\"text\":\"ALTER ROLE app PASSWORD\\t\\r\\n '[REDACTED]'\"}");
+	expect("{\"text\":\"ALTER ROLE a PASSWORD E'esc\\\\'secret' LOGIN\"}",
+	       "{\"text\":\"ALTER ROLE a PASSWORD E'[REDACTED]' LOGIN\"}");
+	expect("{\"text\":\"ALTER ROLE a PASSWORD E'a\\\\\\\\' LOGIN\"}",
+	       "{\"text\":\"ALTER ROLE a PASSWORD E'[REDACTED]' LOGIN\"}");
 	/* unterminated: hide to the end */
 	expect("ALTER ROLE a PASSWORD 'abc", "ALTER ROLE a PASSWORD '[REDACTED]");
 	/* negatives */
