@@ -11,6 +11,9 @@ struct config;
 
 #define NEEDS_JOURNAL 0x1
 #define NEEDS_CONFIG 0x2
+/* the configuration only for its secrets (every env: value is registered with the
+ * redactor): commands that journal the operator's own text, with no network */
+#define NEEDS_SECRETS 0x4
 
 #define RUNBOOK_VERSION "0.1.0"
 

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include "journal.h"
+#include "redact.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -165,8 +166,12 @@ int cmd_handoff(struct cli *c, int argc, char **argv)
 		const cJSON *br = cJSON_GetObjectItemCaseSensitive(d, "briefing");
 
 		printf("INC %.8s handed from %s to %s\n", id, c->operator, to);
-		if (summary != NULL)
-			printf("  %-10s %s\n", "summary", summary);
+		if (summary != NULL) {
+			char *shown = redact_text(summary); /* as the journal has it */
+
+			printf("  %-10s %s\n", "summary", shown);
+			free(shown);
+		}
 		printf("  %-10s %s (%s)\n", "state", info.state, info.flow);
 		print_list("ruled out", cJSON_GetObjectItemCaseSensitive(br, "ruled_out"));
 		print_list("found", cJSON_GetObjectItemCaseSensitive(br, "found"));

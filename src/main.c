@@ -43,15 +43,16 @@ static const struct command commands[] = {
          "[--dry-run] "
          "[--non-interactive]",
          "continue an open incident where it stopped"},
-        {"note", cmd_note, NEEDS_JOURNAL,
+        {"note", cmd_note, NEEDS_JOURNAL | NEEDS_SECRETS,
          "note ID [--kind impact|root-cause|action-item|lesson|trigger|detection|resolution|"
          "summary] TEXT|-",
          "add an operator note to the timeline (- reads it from stdin)"},
-        {"resolve", cmd_resolve, NEEDS_JOURNAL, "resolve ID [--root-cause TEXT]",
-         "close an incident by hand as resolved"},
-        {"abandon", cmd_abandon, NEEDS_JOURNAL, "abandon ID --reason TEXT",
+        {"resolve", cmd_resolve, NEEDS_JOURNAL | NEEDS_SECRETS,
+         "resolve ID [--root-cause TEXT]", "close an incident by hand as resolved"},
+        {"abandon", cmd_abandon, NEEDS_JOURNAL | NEEDS_SECRETS, "abandon ID --reason TEXT",
          "close an incident by hand as aborted"},
-        {"handoff", cmd_handoff, NEEDS_JOURNAL, "handoff ID --to NAME [--summary TEXT]",
+        {"handoff", cmd_handoff, NEEDS_JOURNAL | NEEDS_SECRETS,
+         "handoff ID --to NAME [--summary TEXT]",
          "hand the incident lead to someone else, with a briefing"},
         {"list", cmd_list, NEEDS_JOURNAL,
          "list [--open] [--since DATE] [--flow FLOW] [--status open|closed] [--operator NAME]",
@@ -231,7 +232,7 @@ int main(int argc, char **argv)
 	identity(&c);
 	term_init(&c.term, c.json, c.no_color, 0);
 
-	if (cmd->needs & NEEDS_CONFIG) {
+	if (cmd->needs & (NEEDS_CONFIG | NEEDS_SECRETS)) {
 		if (config_load(c.config_path, &c.cfg, err, sizeof(err)) < 0)
 			return cli_error(EXIT_CONFIG, "%s", err);
 	}

@@ -214,4 +214,27 @@ case_no_canary_anywhere() {
 		"$(wc -l <"$T/canaries") canaries$([ -s "$T/rotated.values" ] && echo ", $(wc -l <"$T/rotated.values") rotated values")" >&2
 }
 
-run_cases case_no_canary_anywhere
+# The commands that journal the operator's own words (note, handoff, resolve, abandon)
+# load the configuration for its secrets: an env: value typed into them is redacted in
+# the journal and on the terminal (they used to skip the configuration).
+case_operator_text_commands_redact() {
+	mkdir -m 700 "$T/j"
+	secret=cnry-optext-$$-$RANDOM
+	printf '{"platform": {"railway_token": "env:CANARY_TOKEN"}}' >"$T/c.json"
+	chmod 600 "$T/c.json"
+	export CANARY_TOKEN=$secret RUNBOOK_CONFIG=$T/c.json RUNBOOK_JOURNAL=$T/j/j.db
+	"$RUNBOOK" start api-down --non-interactive >"$T/start.out" 2>/dev/null || true
+	id=$(head -n 1 "$T/start.out")
+	[ "${#id}" = 36 ] || { _why "no incident: $(cat "$T/start.out")"; return 1; }
+	assert_exit 0 "$RUNBOOK" note "$id" "the token is $secret"
+	assert_exit 0 "$RUNBOOK" note "$id" --kind lesson "rotate $secret"
+	assert_exit 0 "$RUNBOOK" handoff "$id" --to bob --summary "uses $secret"
+	assert_not_contains "$(cat "$T/out" "$T/err")" "$secret" "handoff's terminal"
+	assert_contains "$(cat "$T/out")" "uses [REDACTED]" "the summary is shown, redacted"
+	assert_exit 0 "$RUNBOOK" abandon "$id" --reason "leaked $secret"
+	sqlite3 "$T/j/j.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+	assert_file_not_contains "$T/j" "$secret" "journal"
+	assert_eq 4 "$(sqlite3 "$T/j/j.db" "SELECT count(*) FROM events WHERE kind IN ('note', 'handoff', 'incident.closed') AND data LIKE '%[REDACTED]%'")" "four events, redacted"
+}
+
+run_cases case_no_canary_anywhere case_operator_text_commands_redact
