@@ -66,7 +66,14 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
 
-unit: $(UNIT_BIN) $(TOOLS_BIN) $(BUILD)/tools/testvfs.so
+unit: $(UNIT_BIN) $(TOOLS_BIN) $(BUILD)/tools/testvfs.so $(BUILD)/tools/runbook-hooks
+
+# runbook with the test clock and ids on (tests/hooks/test_hooks.c): for the golden
+# exports. The shipped ./runbook never reads RUNBOOK_FAKE_*.
+$(BUILD)/tools/runbook-hooks: $(BUILD)/src/main.o $(LIB_OBJ) tests/hooks/test_hooks.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ tests/hooks/test_hooks.c $(BUILD)/src/main.o $(LIB_OBJ) \
+		$(LDFLAGS) $(LDLIBS)
 
 # The reliability tests' SQLite VFS shim, loaded with LD_PRELOAD (never linked into
 # runbook): power loss, I/O errors, a synchronous downgrade. See tests/shim/testvfs.c.

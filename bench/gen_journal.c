@@ -357,6 +357,8 @@ int main(int argc, char **argv)
 	int is_single = 0, i;
 	long v;
 
+	runbook_test_hooks = 1; /* the test clock and ids, if set */
+
 	memset(&g, 0, sizeof(g));
 	g.batch = 5000;
 	g.rng = 88172645463325252ULL;

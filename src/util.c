@@ -161,14 +161,17 @@ void buf_release(struct buf *b)
 }
 
 /*
- * Test-only: RUNBOOK_FAKE_NOW fixes the wall clock; with RUNBOOK_FAKE_STEP_MS as well,
- * call n (from 0, counted across threads) returns FAKE_NOW + n * STEP. Unset: no effect.
+ * Test-only (runbook_test_hooks): RUNBOOK_FAKE_NOW fixes the wall clock; with
+ * RUNBOOK_FAKE_STEP_MS as well, call n (from 0, counted across threads) returns
+ * FAKE_NOW + n * STEP. Unset: no effect.
  */
 static _Atomic long long fake_calls;
 
+int runbook_test_hooks;
+
 double clock_wall(void)
 {
-	const char *fake = getenv("RUNBOOK_FAKE_NOW");
+	const char *fake = runbook_test_hooks ? getenv("RUNBOOK_FAKE_NOW") : NULL;
 	struct timespec ts;
 
 	if (fake != NULL && *fake != '\0') {
@@ -284,7 +287,7 @@ static uint64_t splitmix64(uint64_t x)
 static _Atomic unsigned long long fake_ids;
 
 /*
- * Test-only: RUNBOOK_FAKE_SEED=N makes the ids a fixed sequence of version-4 UUIDs
+ * Test-only (runbook_test_hooks): RUNBOOK_FAKE_SEED=N makes the ids a fixed sequence of version-4 UUIDs
  * (the same N gives the same ids in every process: give each process its own N).
  */
 int sleep_abortable(long ms, volatile int *abort)
@@ -328,7 +331,7 @@ static void random_uuid(unsigned char u[16])
 
 void uuid_new(char out[37])
 {
-	const char *seed = getenv("RUNBOOK_FAKE_SEED");
+	const char *seed = runbook_test_hooks ? getenv("RUNBOOK_FAKE_SEED") : NULL;
 	long n;
 	uuid_t u;
 

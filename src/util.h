@@ -47,8 +47,17 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * Wall clock in seconds since the epoch, fractional. Test-only: RUNBOOK_FAKE_NOW
- * (RFC 3339) fixes it; RUNBOOK_FAKE_STEP_MS then advances it by that much per call.
+ * The test clock and ids (RUNBOOK_FAKE_NOW, RUNBOOK_FAKE_STEP_MS, RUNBOOK_FAKE_SEED)
+ * are read only when this is non-zero: set by the test programs (unit tests, tools,
+ * the benchmark generator, build/tools/runbook-hooks), never by runbook itself, so the
+ * shipped binary cannot be made to backdate events or repeat ids.
+ */
+extern int runbook_test_hooks;
+
+/*
+ * Wall clock in seconds since the epoch, fractional. Under runbook_test_hooks:
+ * RUNBOOK_FAKE_NOW (RFC 3339) fixes it; RUNBOOK_FAKE_STEP_MS then advances it by that
+ * much per call.
  */
 double clock_wall(void);
 /* CLOCK_MONOTONIC in nanoseconds. */
@@ -65,7 +74,8 @@ void sleep_ms(long ms, volatile int *stop);
  * returns 1 when *abort was raised, else 0. */
 int sleep_abortable(long ms, volatile int *abort);
 
-/* A new random UUID, lowercase, 36 characters + NUL (test-only: RUNBOOK_FAKE_SEED=N). */
+/* A new random UUID, lowercase, 36 characters + NUL (runbook_test_hooks:
+ * RUNBOOK_FAKE_SEED=N gives a fixed sequence). */
 void uuid_new(char out[37]);
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);

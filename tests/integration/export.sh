@@ -44,10 +44,13 @@ PYEOF
 }
 
 # at TIME SEED CMD...: run CMD on the test-only clock (TIME, +1.5 s a reading) and ids.
+# runbook itself ignores them: $RUNBOOK becomes $BUILD/tools/runbook-hooks, the same
+# program with the test hooks on (tests/hooks/test_hooks.c).
 at() {
-	local when=$1 seed=$2
-	shift 2
-	RUNBOOK_FAKE_NOW=$when RUNBOOK_FAKE_STEP_MS=1500 RUNBOOK_FAKE_SEED=$seed "$@"
+	local when=$1 seed=$2 cmd=$3
+	shift 3
+	[ "$cmd" != "$RUNBOOK" ] || cmd=$BUILD/tools/runbook-hooks
+	RUNBOOK_FAKE_NOW=$when RUNBOOK_FAKE_STEP_MS=1500 RUNBOOK_FAKE_SEED=$seed "$cmd" "$@"
 }
 
 # golden NAME FILE: FILE, normalised, must equal tests/golden/NAME (UPDATE_GOLDEN=1: write it).
@@ -419,6 +422,25 @@ case_usage_errors() {
 	assert_eq runbook-postmortem "$(json_get "$T/out" "j['format']")" "json"
 }
 
+# The shipped binary ignores the test clock and ids: they would let anyone backdate
+# events or give two incidents the same id (found by the journal.md audit).
+case_shipped_binary_ignores_test_hooks() {
+	sandbox "$HEALTHY"
+	export RUNBOOK_FAKE_NOW=2020-01-01T00:00:00Z RUNBOOK_FAKE_STEP_MS=1500 RUNBOOK_FAKE_SEED=7
+	"$RUNBOOK" start api-down --non-interactive --answer platform_status=done >"$T/a" 2>/dev/null || true
+	"$RUNBOOK" start api-down --non-interactive --answer platform_status=done >"$T/b" 2>/dev/null || true
+	a=$(head -n 1 "$T/a") b=$(head -n 1 "$T/b")
+	assert_eq 36 "${#a}" "an incident id"
+	[ "$a" != "$b" ] || { _why "two incidents got the same id $a"; return 1; }
+	assert_eq 0 "$(sqlite3 "$RUNBOOK_JOURNAL" "SELECT count(*) FROM events WHERE ts LIKE '2020-%'")" "no event on the fake clock"
+	assert_eq "$(sqlite3 "$RUNBOOK_JOURNAL" 'SELECT count(*) FROM events')" \
+		"$(sqlite3 "$RUNBOOK_JOURNAL" 'SELECT count(DISTINCT id) FROM events')" "every event id distinct"
+	# the control: the hooks binary does read them
+	"$BUILD/tools/runbook-hooks" start api-down --non-interactive --answer platform_status=done >"$T/c" 2>/dev/null || true
+	assert_eq 1 "$(sqlite3 "$RUNBOOK_JOURNAL" "SELECT count(DISTINCT incident) FROM events WHERE ts LIKE '2020-01-01T%'")" "runbook-hooks uses the test clock"
+}
+
 run_cases case_resolved_golden case_escalated_golden case_killed_action_flagged \
+	case_shipped_binary_ignores_test_hooks \
 	case_hostile_text case_resolve_and_abandon case_note_kinds case_render_in_chromium \
 	case_large_incident_bounded case_broken_journal_says_so case_usage_errors

@@ -54,6 +54,8 @@ int main(int argc, char **argv)
 	long n, round = 0;
 	size_t off = 0;
 
+	runbook_test_hooks = 1; /* the test clock and ids, if set */
+
 	if (argc < 3 || parse_long(argv[2], 12, 100000000, &n) != 0) {
 		fprintf(stderr, "usage: mkincident PATH N [ID]\n");
 		return 2;

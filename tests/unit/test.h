@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util.h"
+
 struct test_case {
 	const char *name;
 	void (*fn)(void);
@@ -75,6 +77,8 @@ int main(int argc, char **argv)
 	const char *file = getenv("TEST_FILE") ? getenv("TEST_FILE") : argv[0];
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	int failed = 0;
+
+	runbook_test_hooks = 1; /* the unit tests may use the test clock and ids */
 
 	for (const struct test_case *t = test_list; t->name != NULL; t++) {
 		if (argc > 1 && strcmp(argv[1], t->name) != 0)
