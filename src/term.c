@@ -39,7 +39,11 @@ void term_init(struct term *t, int json, int no_color, int non_interactive)
 
 	t->out = json ? stderr : stdout;
 	t->tty_out = isatty(fileno(t->out));
-	t->color = t->tty_out && !no_color && (nc == NULL || *nc == '\0');
+	/* cli.md: --no-color is on when NO_COLOR is set or stdout is not a TTY; under it
+	 * (terminal.md) no colour, and ✓/✗ become ok/FAIL, for logs and screen readers */
+	if ((nc != NULL && *nc != '\0') || !isatty(STDOUT_FILENO))
+		no_color = 1;
+	t->color = t->tty_out && !no_color;
 	setlocale(LC_CTYPE, "");
 	cs = nl_langinfo(CODESET);
 	t->utf8 = !no_color && cs != NULL && strcmp(cs, "UTF-8") == 0;

@@ -208,6 +208,22 @@ case_smtp_reachability() {
 	assert_contains "$(json_get "$T/out" "j['checks'][0]['detail']")" "unreachable" "refused"
 }
 
-run_cases case_parallel_four_checks case_warn_exits_0 case_fail_exits_5 case_only \
+# terminal.md: ✓/✗ become ok/FAIL under LANG=C or --no-color; cli.md: --no-color is on
+# when NO_COLOR is set or stdout is not a TTY. `script` gives the command a terminal.
+case_marks_follow_no_color() {
+	routes 0
+	start_fixture web "$T/routes.json"
+	config
+	LANG=C.UTF-8 script -qec "$RUNBOOK check --only api,frontend" /dev/null >"$T/tty" 2>&1 || true
+	assert_contains "$(cat "$T/tty")" "✓" "a UTF-8 terminal shows the marks"
+	LANG=C.UTF-8 NO_COLOR=1 script -qec "$RUNBOOK check --only api,frontend" /dev/null >"$T/nc" 2>&1 || true
+	assert_not_contains "$(cat "$T/nc")" "✓" "NO_COLOR"
+	assert_contains "$(cat "$T/nc")" "  ok   frontend" "NO_COLOR: ok marks"
+	LANG=C.UTF-8 assert_exit 0 "$RUNBOOK" check --only api,frontend
+	assert_not_contains "$(cat "$T/out")" "✓" "stdout not a terminal"
+	assert_eq 2 "$(grep -c -E '^  ok ' "$T/out")" "piped: ok marks"
+}
+
+run_cases case_marks_follow_no_color case_parallel_four_checks case_warn_exits_0 case_fail_exits_5 case_only \
 	case_p95_nearest_rank case_database_and_parallel case_database_timeout \
 	case_smtp_reachability
