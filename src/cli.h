@@ -25,6 +25,7 @@ struct cli {
 	int json;
 	int no_color;
 	int help;
+	int version; /* --version, wherever it stands */
 	char journal_buf[4096];
 	char operator_buf[320];
 	char os_user[64];

@@ -144,6 +144,10 @@ static int globals(struct cli *c, int *argc, char **argv)
 			c->help = 1;
 			continue;
 		}
+		if (strcmp(a, "--version") == 0) {
+			c->version = 1;
+			continue;
+		}
 		eq = strchr(a, '=');
 		if (strncmp(a, "--journal", 9) == 0 && (a[9] == '\0' || a[9] == '='))
 			dest = &c->journal_path;
@@ -200,7 +204,7 @@ int main(int argc, char **argv)
 	rc = globals(&c, &argc, argv);
 	if (rc != EXIT_OK)
 		return rc;
-	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+	if (c.version) {
 		printf("runbook %s\n", RUNBOOK_VERSION);
 		return finish(EXIT_OK);
 	}
