@@ -49,7 +49,7 @@ int answers_load_file(struct answers *a, const char *path, char *err, size_t err
 
 	if (f == NULL) {
 		snprintf(err, errlen, "unable to read answers file '%s': %s", path,
-		         strerror(errno));
+		         strerror_lc(errno));
 		return -1;
 	}
 	buf_init(&b, ANSWERS_FILE_MAX);

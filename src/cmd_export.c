@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define USAGE "export ID [--format md|json|html] [-o FILE] [--stamp]"
@@ -26,12 +27,21 @@ static const struct {
         {"html", report_write_html},
 };
 
-/* Open "<path>.tmp.<pid>" for writing (0644 less the umask); NULL with errno set. */
-static FILE *open_tmp(const char *path, char **tmp)
+/*
+ * Where the report goes. A regular file (or a new one) is written as "<path>.tmp.<pid>"
+ * (0644 less the umask) and moved over path at the end, so a reader never sees half a
+ * report; *tmp is that name. Anything else that exists (a device, a FIFO, a symbolic
+ * link) is written in place, never replaced: *tmp is NULL. NULL with errno set.
+ */
+static FILE *open_out(const char *path, char **tmp)
 {
+	struct stat st;
 	int fd;
 	FILE *f;
 
+	*tmp = NULL;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return fopen(path, "we");
 	*tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -47,16 +57,17 @@ static FILE *open_tmp(const char *path, char **tmp)
 	return f;
 }
 
-/* Flush, sync, close and move tmp over path. 0, or -1 with errno set. */
+/* Flush, sync, close and move tmp over path (written in place when tmp is NULL: a
+ * device or a FIFO cannot be synced). 0, or -1 with errno set. */
 static int commit(FILE *f, const char *tmp, const char *path)
 {
 	int rc = 0;
 
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
+	if (fflush(f) != 0 || ferror(f) || (tmp != NULL && fsync(fileno(f)) != 0))
 		rc = -1;
 	if (fclose(f) != 0)
 		rc = -1;
-	if (rc == 0 && rename(tmp, path) != 0)
+	if (rc == 0 && tmp != NULL && rename(tmp, path) != 0)
 		rc = -1;
 	return rc;
 }
@@ -126,10 +137,10 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		ro.stamp = stampbuf;
 	}
 	if (outpath != NULL) {
-		out = open_tmp(outpath, &tmp);
+		out = open_out(outpath, &tmp);
 		if (out == NULL) {
 			rc = cli_error(EXIT_FAIL, "unable to write '%s': %s", outpath,
-			               strerror(errno));
+			               strerror_lc(errno));
 			goto out;
 		}
 	}
@@ -138,18 +149,21 @@ int cmd_export(struct cli *c, int argc, char **argv)
 
 		if (ferror(out))
 			rc = cli_error(EXIT_FAIL, "unable to write '%s': %s",
-			               outpath ? outpath : "standard output", strerror(e));
+			               outpath ? outpath : "standard output", strerror_lc(e));
 		else
 			rc = cli_error(EXIT_JOURNAL, "%s", journal_errmsg(c->j));
 		if (out != stdout) {
 			fclose(out);
-			unlink(tmp);
+			if (tmp != NULL)
+				unlink(tmp);
 		}
 		goto out;
 	}
 	if (out != stdout && commit(out, tmp, outpath) < 0) {
-		rc = cli_error(EXIT_FAIL, "unable to write '%s': %s", outpath, strerror(errno));
-		unlink(tmp);
+		rc = cli_error(EXIT_FAIL, "unable to write '%s': %s", outpath,
+		               strerror_lc(errno));
+		if (tmp != NULL)
+			unlink(tmp);
 		goto out;
 	}
 	if (outpath != NULL && !c->json)

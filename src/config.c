@@ -495,15 +495,9 @@ int config_parse(const char *name, const char *text, struct config **out, char *
 	return parse_text(name, text, out, err, errlen);
 }
 
-static void lower_first(char *s)
-{
-	s[0] = (char)tolower((unsigned char)s[0]);
-}
-
 /* Read the whole file; on failure -1 with err set. *mode gets its permission bits. */
 static int read_file(const char *path, char **text, mode_t *mode, char *err, size_t errlen)
 {
-	char reason[128];
 	struct buf b;
 	struct stat st;
 	int fd, rc = -1;
@@ -514,9 +508,8 @@ static int read_file(const char *path, char **text, mode_t *mode, char *err, siz
 		if (errno == ENOENT) {
 			set_err(err, errlen, "config '%s': not found", path);
 		} else {
-			snprintf(reason, sizeof(reason), "%s", strerror(errno));
-			lower_first(reason);
-			set_err(err, errlen, "config '%s': unable to open: %s", path, reason);
+			set_err(err, errlen, "config '%s': unable to open: %s", path,
+			        strerror_lc(errno));
 		}
 		return -1;
 	}
@@ -533,9 +526,8 @@ static int read_file(const char *path, char **text, mode_t *mode, char *err, siz
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			snprintf(reason, sizeof(reason), "%s", strerror(errno));
-			lower_first(reason);
-			set_err(err, errlen, "config '%s': unable to read: %s", path, reason);
+			set_err(err, errlen, "config '%s': unable to read: %s", path,
+			        strerror_lc(errno));
 			goto out;
 		}
 		if (n == 0)

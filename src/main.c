@@ -183,7 +183,7 @@ static int finish(int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "runbook: write failure on standard output: %s\n",
-		        strerror(errno));
+		        strerror_lc(errno));
 		return rc ? rc : EXIT_FAIL;
 	}
 	return rc;

@@ -1,6 +1,7 @@
 /* util.c - small shared helpers: bounded buffers, clocks, ids, hex. */
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -433,4 +434,13 @@ int strlcpy_chk(char *dst, const char *src, size_t size)
 	}
 	memcpy(dst, src, n + 1);
 	return 0;
+}
+
+const char *strerror_lc(int e)
+{
+	static _Thread_local char buf[128];
+
+	strlcpy_chk(buf, strerror(e), sizeof(buf));
+	buf[0] = (char)tolower((unsigned char)buf[0]);
+	return buf;
 }

@@ -77,6 +77,9 @@ int sleep_abortable(long ms, volatile int *abort);
 /* A new random UUID, lowercase, 36 characters + NUL (runbook_test_hooks:
  * RUNBOOK_FAKE_SEED=N gives a fixed sequence). */
 void uuid_new(char out[37]);
+/* strerror(e) with its first letter lowercased, as runbook's messages are ("no such
+ * file or directory"). A per-thread buffer, valid until the next call. */
+const char *strerror_lc(int e);
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
 /* Decode 2n hex digits; returns number of bytes or -1. */

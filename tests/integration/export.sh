@@ -415,8 +415,25 @@ case_usage_errors() {
 	assert_exit 2 "$RUNBOOK" export 0123456789
 	assert_exit 2 "$RUNBOOK" export
 	assert_exit 1 "$RUNBOOK" export "$id" -o "$T/no/such/dir/r.md"
-	assert_contains "$(cat "$T/err")" "unable to write '$T/no/such/dir/r.md'" "write error"
+	assert_contains "$(cat "$T/err")" "unable to write '$T/no/such/dir/r.md': no such file or directory" "write error, lowercase"
 	assert_eq "" "$(ls "$T" | grep '\.tmp\.' || true)" "no temporary file left"
+	# what is not a regular file is written in place, never replaced (a device, a FIFO,
+	# a symbolic link): /dev/full says so and stays a device
+	assert_exit 1 "$RUNBOOK" export "$id" -o /dev/full
+	assert_eq "runbook: unable to write '/dev/full': no space left on device" "$(cat "$T/err")" "one line"
+	[ -c /dev/full ] || { _why "/dev/full is no longer a device"; return 1; }
+	mkfifo "$T/fifo"
+	cat "$T/fifo" >"$T/from_fifo" &
+	reader=$!
+	assert_exit 0 "$RUNBOOK" export "$id" -o "$T/fifo"
+	wait "$reader"
+	[ -p "$T/fifo" ] || { _why "the FIFO was replaced"; return 1; }
+	assert_file_contains "$T/from_fifo" "# Postmortem: " "the report went through the FIFO"
+	echo old >"$T/target.md"
+	ln -s target.md "$T/link.md"
+	assert_exit 0 "$RUNBOOK" export "$id" -o "$T/link.md"
+	[ -L "$T/link.md" ] || { _why "the link was replaced"; return 1; }
+	assert_file_contains "$T/target.md" "# Postmortem: " "written through the link"
 	# --json alone means the JSON format
 	assert_exit 0 "$RUNBOOK" --json export "$id"
 	assert_eq runbook-postmortem "$(json_get "$T/out" "j['format']")" "json"
