@@ -191,6 +191,7 @@ int cmd_note(struct cli *c, int argc, char **argv)
 	struct strlist pos = {NULL, 0};
 	struct jincident_info info;
 	char id[37];
+	struct jevent ev;
 	cJSON *d;
 	char *text = NULL, *body = NULL;
 	int rc;
@@ -223,11 +224,21 @@ int cmd_note(struct cli *c, int argc, char **argv)
 		cJSON_AddStringToObject(d, "kind", kind);
 	text = cJSON_PrintUnformatted(d);
 	cJSON_Delete(d);
-	if (journal_append(c->j, id, info.flow, info.state, "note", text, NULL) < 0)
+	if (journal_append(c->j, id, info.flow, info.state, "note", text, &ev) < 0)
 		rc = cli_error(EXIT_JOURNAL, "%s", journal_errmsg(c->j));
-	if (rc == 0 && !c->json)
+	if (rc == 0 && c->json) { /* cli.md: one JSON document on stdout */
+		cJSON *doc = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(doc, "incident", id);
+		cJSON_AddNumberToObject(doc, "seq", (double)ev.seq);
+		cJSON_AddStringToObject(doc, "kind", "note");
+		if (kind != NULL)
+			cJSON_AddStringToObject(doc, "note_kind", kind);
+		cli_print_json(doc);
+	} else if (rc == 0) {
 		fprintf(stderr, "noted on %.8s%s%s\n", id, kind ? " as " : "",
 		        kind ? kind : "");
+	}
 out:
 	free(text);
 	free(body);

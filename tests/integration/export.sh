@@ -325,6 +325,10 @@ case_note_kinds() {
 	done
 	assert_eq '{"text": "text for lesson", "kind": "lesson"}' \
 		"$("$RUNBOOK" --json show "$id" | json_get - "j['events'][-1]['data']")" "note data"
+	# --json: one JSON document on stdout (cli.md), naming the event
+	assert_exit 0 "$RUNBOOK" --json note "$id" --kind lesson "one more"
+	assert_eq "$id note lesson" "$(json_get "$T/out" "'%s %s %s' % (j['incident'], j['kind'], j['note_kind'])")" "note --json"
+	assert_eq "one more" "$("$RUNBOOK" --json show "$id" | json_get - "[e['data']['text'] for e in j['events'] if e['seq'] == $(json_get "$T/out" "j['seq']")][0]")" "its seq"
 }
 
 case_render_in_chromium() {
