@@ -38,12 +38,13 @@ static const char sql_slow[] =
 static const char sql_idle[] =
         "SELECT pid, usename, application_name, client_addr::text AS client_addr, client_port,"
         " round(extract(epoch FROM now() - state_change)::numeric, 1) AS idle_s,"
-        " to_char(state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-        " AS idle_since"
-        " FROM pg_stat_activity WHERE state = 'idle' AND datname = current_database()"
-        " AND pid <> pg_backend_pid()"
-        " AND state_change < now() - make_interval(secs => $1::float8)"
-        " ORDER BY state_change LIMIT 500";
+        " " DB_TS_UTC(
+                "state_change") " AS idle_since"
+                                " FROM pg_stat_activity WHERE state = 'idle' AND datname = "
+                                "current_database()"
+                                " AND pid <> pg_backend_pid()"
+                                " AND state_change < now() - make_interval(secs => $1::float8)"
+                                " ORDER BY state_change LIMIT 500";
 
 /* Other roles' sessions this role cannot see (it lacks pg_read_all_stats). */
 static const char sql_hidden[] = "SELECT count(*) AS hidden FROM pg_stat_activity"

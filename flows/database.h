@@ -6,6 +6,11 @@
 #include "flow.h"
 #include "probe_pg.h"
 
+/* A timestamptz column as the journal writes times (UTC, milliseconds): the preview's
+ * idle_since, and what kill_idle compares it with. */
+#define DB_TS_UTC(col) \
+	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
 /* Bound on a query text kept in the journal (after masking its literals). */
 #define DB_QUERY_MAX 200
 

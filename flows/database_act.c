@@ -14,10 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Exactly the previewed pids that are still idle; never a fresh SELECT … WHERE idle. */
+/* Exactly the previewed pids that are still idle, in the same idle period as in the
+ * preview ($2: its idle_since; a session that ran a query since, or a new backend that
+ * got the pid, has another); never a fresh SELECT … WHERE idle. */
 static const char sql_kill[] =
         "SELECT pid, pg_terminate_backend(pid) AS signalled FROM pg_stat_activity"
-        " WHERE pid = ANY($1::int[]) AND state = 'idle' AND pid <> pg_backend_pid()";
+        " WHERE pid = ANY($1::int[]) AND state = 'idle'"
+        " AND " DB_TS_UTC("state_change") " = $2 AND pid <> pg_backend_pid()";
 static const char sql_cancel[] =
         "SELECT pid, pg_cancel_backend(pid) AS signalled FROM pg_stat_activity"
         " WHERE pid = $1::int AND pid <> pg_backend_pid()";
@@ -26,8 +29,8 @@ static const char sql_terminate[] =
         " WHERE pid = $1::int AND pid <> pg_backend_pid()";
 /* What a pid is doing (before a signal, and to explain one that was not sent). */
 static const char sql_look[] =
-        "SELECT usename, application_name, state, query, pid = pg_backend_pid() AS own"
-        " FROM pg_stat_activity WHERE pid = $1::int";
+        "SELECT usename, application_name, state, query, pid = pg_backend_pid() AS own,"
+        " " DB_TS_UTC("state_change") " AS since FROM pg_stat_activity WHERE pid = $1::int";
 static const char sql_left[] = "SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[])";
 
 #define MAX_PIDS 500
@@ -125,7 +128,9 @@ void plan_kill_idle(struct run *r, const struct state *s, struct intent *in)
 		           pid->valuedouble, cJSON_IsString(u) ? u->valuestring : "?",
 		           cJSON_IsString(a) ? a->valuestring : "", cJSON_GetNumberValue(idle));
 	}
-	cJSON_AddStringToObject(in->data, "parameter", "$1 = '{pid}', one statement per pid");
+	cJSON_AddStringToObject(
+	        in->data, "parameter",
+	        "$1 = '{pid}', $2 = its idle_since from the preview, one statement per pid");
 	if (f != NULL)
 		cJSON_AddItemToObject(
 		        in->data, "idle_min",
@@ -138,8 +143,9 @@ void plan_kill_idle(struct run *r, const struct state *s, struct intent *in)
 		goto out;
 	}
 	snprintf(in->shown, sizeof(in->shown),
-	         "%s\n           with $1 = {%s} (one statement per pid)%s%s", sql_kill, list.p,
-	         table.p, table.truncated ? "\n             …" : "");
+	         "%s\n           with $1 = {%s} and $2 = its idle_since (one statement per "
+	         "pid)%s%s",
+	         sql_kill, list.p, table.p, table.truncated ? "\n             …" : "");
 	snprintf(in->target_desc + strlen(in->target_desc),
 	         sizeof(in->target_desc) - strlen(in->target_desc), ": %d idle session%s", n,
 	         n == 1 ? "" : "s");
@@ -199,6 +205,9 @@ static cJSON *look(struct pg_session *db, const char *pid, int *own)
 		q = pg_mask_query(pg_value(&rows, 0, "query"), DB_QUERY_MAX);
 		cJSON_AddStringToObject(o, "query", q ? q : "");
 		free(q);
+		v = pg_value(&rows, 0, "since");
+		if (v != NULL)
+			cJSON_AddStringToObject(o, "state_since", v);
 		v = pg_value(&rows, 0, "own");
 		*own = v != NULL && v[0] == 't';
 	}
@@ -220,6 +229,14 @@ static void why_not(struct pg_session *db, enum mode m, const char *pid, cJSON *
 	} else if (own) {
 		cJSON_AddStringToObject(o, "reason", "own_session");
 		snprintf(why, len, "the tool's own session");
+	} else if (m == M_KILL && cJSON_IsString(state) &&
+	           strcmp(state->valuestring, "idle") == 0) {
+		const cJSON *since = cJSON_GetObjectItemCaseSensitive(now, "state_since");
+
+		cJSON_AddStringToObject(o, "reason", "idle_again");
+		cJSON_AddItemToObject(o, "idle_since", cJSON_Duplicate(since, 1));
+		snprintf(why, len, "used since the preview, idle again since %s",
+		         cJSON_IsString(since) ? since->valuestring : "?");
 	} else if (m == M_KILL) {
 		cJSON_AddStringToObject(o, "reason", "no_longer_idle");
 		cJSON_AddItemToObject(o, "state", cJSON_Duplicate(state, 1));
@@ -232,13 +249,14 @@ static void why_not(struct pg_session *db, enum mode m, const char *pid, cJSON *
 	cJSON_Delete(now);
 }
 
-/* Signal one pid; fills o; returns 1 when the signal was sent. */
-static int signal_one(struct pg_session *db, enum mode m, long pid, cJSON *o, char *why,
-                      size_t len)
+/* Signal one pid (kill_idle: only if still idle since `since`, the preview's
+ * idle_since); fills o; returns 1 when the signal was sent. */
+static int signal_one(struct pg_session *db, enum mode m, long pid, const char *since, cJSON *o,
+                      char *why, size_t len)
 {
 	const char *sql = m == M_KILL ? sql_kill : m == M_CANCEL ? sql_cancel : sql_terminate;
 	char param[32];
-	const char *params[1] = {param};
+	const char *params[2] = {param, since};
 	struct pg_rows rows;
 	struct pg_status st;
 	int sent = 0;
@@ -254,7 +272,7 @@ static int signal_one(struct pg_session *db, enum mode m, long pid, cJSON *o, ch
 		if (before != NULL)
 			cJSON_AddItemToObject(o, "session", before);
 	}
-	if (pg_query(db, sql, 1, params, &rows, &st) < 0) {
+	if (pg_query(db, sql, m == M_KILL ? 2 : 1, params, &rows, &st) < 0) {
 		int perm = strcmp(st.sqlstate, "42501") == 0;
 		int su = perm && strstr(st.message, "superuser") != NULL;
 
@@ -345,7 +363,9 @@ void act_signal(struct run *r, const struct state *s, const struct intent *in,
 	const char *verb = m == M_CANCEL ? "cancelled" : "terminated";
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(in->data, "pids");
 	const cJSON *one = cJSON_GetObjectItemCaseSensitive(in->data, "pid");
+	const cJSON *sessions = cJSON_GetObjectItemCaseSensitive(in->data, "sessions");
 	const cJSON *p;
+	int i = 0;
 	struct pg_session *db = NULL;
 	struct pg_target t;
 	struct pg_status st;
@@ -371,14 +391,18 @@ void act_signal(struct run *r, const struct state *s, const struct intent *in,
 	results = cJSON_AddArrayToObject(out->data, "results");
 	if (m != M_KILL)
 		list = NULL;
-	for (p = list ? list->child : one; p != NULL; p = list ? p->next : NULL) {
+	for (p = list ? list->child : one; p != NULL; p = list ? p->next : NULL, i++) {
 		long pid = (long)cJSON_GetNumberValue(p);
+		/* pids[i] came from sessions[i] (plan_kill_idle); NULL matches nothing */
+		const cJSON *since = cJSON_GetObjectItemCaseSensitive(
+		        cJSON_GetArrayItem(sessions, i), "idle_since");
 		cJSON *o = cJSON_CreateObject();
 		char why[256] = "";
 		int ok;
 
 		cJSON_AddNumberToObject(o, "pid", (double)pid);
-		ok = signal_one(db, m, pid, o, why, sizeof(why));
+		ok = signal_one(db, m, pid, cJSON_IsString(since) ? since->valuestring : NULL,
+		                o, why, sizeof(why));
 		cJSON_AddBoolToObject(o, verb, ok);
 		cJSON_AddItemToArray(results, o);
 		total++;

@@ -98,7 +98,7 @@ case_acceptance_kill_three_idle() {
 	assert_eq "$id" "$(json_get "$T/audit.json" "j['entries'][0]['incident']")" "incident"
 	assert_eq "pending ok" "$(json_get "$T/audit.json" "' '.join(e['outcome'] for e in j['entries'])")" "outcomes"
 	stmt=$(json_get "$T/audit.json" "j['entries'][0]['statement']")
-	assert_contains "$stmt" "pg_terminate_backend(pid) AS signalled FROM pg_stat_activity WHERE pid = ANY(\$1::int[]) AND state = 'idle' AND pid <> pg_backend_pid()" "SQL"
+	assert_contains "$stmt" "pg_terminate_backend(pid) AS signalled FROM pg_stat_activity WHERE pid = ANY(\$1::int[]) AND state = 'idle' AND to_char(state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') = \$2 AND pid <> pg_backend_pid()" "SQL"
 	assert_eq "$stmt" "$(json_get "$T/audit.json" "j['entries'][1]['statement']")" "result row carries the statement"
 	assert_eq "$want" "$(json_get "$T/audit.json" "' '.join(str(p) for p in sorted(j['entries'][0]['data']['pids'])) + ' '")" "pids in the intent"
 	assert_eq bilko_test "$(json_get "$T/audit.json" "j['entries'][0]['data']['database']")" "database in the intent"
@@ -106,6 +106,30 @@ case_acceptance_kill_three_idle() {
 	assert_eq 13 "$(json_get "$T/audit.json" "len([k for k in ['seq','hash','ts','operator','os_user','host','incident','flow','state','kind','target','statement','outcome'] if k in j['entries'][0]])")" "cli.md fields"
 	assert_eq 64 "$(json_get "$T/audit.json" "len(j['entries'][0]['hash'])")" "hex hash"
 	assert_exit 0 "$RUNBOOK" verify
+}
+
+# flows.md: exactly the previewed pids that are still idle. A session that ran a query
+# between the preview and the confirmation and is idle again is in another idle period
+# (its state_change moved): it is not terminated.
+case_previewed_pid_used_again_survives() {
+	start_pg
+	db_config
+	pg_session a1 app
+	pg_session a2 app
+	sleep 0.8
+	assert_exit 3 "$RUNBOOK" start database --non-interactive --answer choose=kill_idle
+	id=$(incident)
+	show "$id"
+	assert_eq 2 "$(ev idle_preview probe.result "d['count']")" "two previewed"
+	pg_send a2 "SELECT 2;"
+	sleep 0.3
+	pg_wait_state "$a2_PID" idle
+	assert_exit 0 "$RUNBOOK" resume "$id" --confirm bilko_test
+	show "$id"
+	assert_eq true "$(result_of "$a1_PID" terminated)" "a1, idle all along, terminated"
+	assert_eq false "$(result_of "$a2_PID" terminated)" "a2 not terminated"
+	assert_eq idle_again "$(result_of "$a2_PID" reason)" "why not"
+	pg_alive "$a2_PID" || { _why "the session used since the preview was terminated"; return 1; }
 }
 
 case_only_previewed_still_idle_pids() {
@@ -419,7 +443,7 @@ case_flow_table() {
 		{ _why "docs/flows/database.md is stale: run make docs"; return 1; }
 }
 
-run_cases case_acceptance_kill_three_idle case_only_previewed_still_idle_pids \
+run_cases case_previewed_pid_used_again_survives case_acceptance_kill_three_idle case_only_previewed_still_idle_pids \
 	case_superuser_session_recorded case_role_without_signal_backend \
 	case_role_without_read_all_stats_is_partial case_slow_query_and_cancel \
 	case_terminate_one_backend case_stopped_server_refused case_wrong_password_auth_failed \
