@@ -98,6 +98,55 @@ static int in_list(const char *const *l, const char *v)
 	return 0;
 }
 
+/*
+ * Non-zero when s's table names `outcome` itself ("*" only matches the literal "*").
+ * Declared in src/engine_int.h for the engine.
+ */
+int state_names_outcome(const struct state *s, const char *outcome);
+int state_names_outcome(const struct state *s, const char *outcome)
+{
+	for (const struct transition *t = s->next; t && t->outcome; t++)
+		if (strcmp(t->outcome, outcome) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The outcome names a step's manual fallback offers (v, NULL-terminated, at most max-1
+ * names; returns how many): its table's named outcomes, and "other" for its "*"
+ * transition when it has both (api-down's health: ok, db_fail, other). A state with
+ * only "*" offers none: Enter = done, or a note. Declared in src/engine_int.h.
+ */
+size_t state_fallback_choices(const struct state *s, const char **v, size_t max);
+size_t state_fallback_choices(const struct state *s, const char **v, size_t max)
+{
+	size_t n = 0;
+	int any = 0;
+
+	for (const struct transition *t = s->next; t && t->outcome && n + 2 < max; t++) {
+		if (strcmp(t->outcome, "*") == 0)
+			any = 1;
+		else
+			v[n++] = t->outcome;
+	}
+	if (any && n > 0)
+		v[n++] = "other";
+	v[n] = NULL;
+	return n;
+}
+
+/*
+ * What an action answered by hand (its manual fallback) accepts: a name its fallback
+ * offers, or "done" / "completed" (the operator did it).
+ */
+static int action_fallback_answer_ok(const struct state *s, const char *v)
+{
+	const char *names[16];
+
+	state_fallback_choices(s, names, 16);
+	return in_list(names, v) || strcmp(v, "done") == 0 || strcmp(v, "completed") == 0;
+}
+
 /* A probe's manual fallback takes its named outcomes, or anything when it has "*". */
 static int probe_answer_ok(const struct state *s, const char *v)
 {
@@ -133,9 +182,23 @@ int state_answer_ok(const struct state *s, const char *value, char *err, size_t 
 		         s->id, names);
 		return 0;
 	}
+	/* a manual state with options: an option; "done" (Enter) when its table takes it;
+	 * any text (a note) when it has "*" */
 	if (s->kind == KIND_MANUAL && s->options != NULL && !in_options(s->options, value) &&
-	    strcmp(value, "done") != 0) {
-		snprintf(err, errlen, "'%s' is not an answer of '%s'", value, s->id);
+	    !state_names_outcome(s, "*") &&
+	    (strcmp(value, "done") != 0 || !state_names_outcome(s, "done"))) {
+		char names[256] = "";
+		size_t len = 0;
+
+		for (const struct option *o = s->options; o && o->name; o++) {
+			int n = snprintf(names + len, sizeof(names) - len, "%s%s",
+			                 len ? ", " : "", o->name);
+			if (n < 0 || (size_t)n >= sizeof(names) - len)
+				break;
+			len += (size_t)n;
+		}
+		snprintf(err, errlen, "'%s' is not an answer of '%s' (answers: %s%s)", value,
+		         s->id, names, state_names_outcome(s, "done") ? ", done" : "");
 		return 0;
 	}
 	if (s->kind == KIND_ACTION && (s->flags & ST_PARAM) && s->check != NULL &&
@@ -146,11 +209,23 @@ int state_answer_ok(const struct state *s, const char *value, char *err, size_t 
 		return 0;
 	}
 	if (s->kind == KIND_ACTION && !(s->flags & ST_PARAM) &&
-	    !in_list(recovery_answers, value)) {
+	    !in_list(recovery_answers, value) && !action_fallback_answer_ok(s, value)) {
+		const char *names[16];
+		char list[256] = "done";
+		size_t len = 4;
+
+		state_fallback_choices(s, names, 16);
+		for (size_t i = 0; names[i] != NULL; i++) {
+			int n = snprintf(list + len, sizeof(list) - len, ", %s", names[i]);
+			if (n < 0 || (size_t)n >= sizeof(list) - len)
+				break;
+			len += (size_t)n;
+		}
 		snprintf(err, errlen,
-		         "action '%s' takes no parameter (on resume after an interrupted run: "
-		         "completed, failed or rerun)",
-		         s->id);
+		         "action '%s' takes no parameter (when done by hand: %s; on resume "
+		         "after "
+		         "an interrupted run: completed, failed or rerun)",
+		         s->id, list);
 		return 0;
 	}
 	return 1;

@@ -154,6 +154,9 @@ int run_log(struct run *r, const char *kind, cJSON *data)
 
 	if (data == NULL)
 		data = cJSON_CreateObject();
+	/* an action that runs (or ran) means there was something to fix (flows.md) */
+	if (strcmp(kind, "action.intent") == 0 || strcmp(kind, "action.result") == 0)
+		r->failure_seen = 1;
 	redact_json(data);
 	text = cJSON_PrintUnformatted(data);
 	cJSON_Delete(data);
@@ -223,10 +226,12 @@ static char *notify_text(struct run *r, const char *what)
 }
 
 /*
- * Post to the alert channel, journal notify.sent/failed/skipped (with `outcome` when not
- * NULL, so a resumed run knows the state's result). Returns 1 when sent.
+ * Post to the alert channel, journal notify.sent/failed/skipped. A post that is the
+ * current notify state's result (own) journals its outcome when sent or skipped
+ * (`outcome`, or "sent" / "skipped" when NULL), so a resumed run knows it and does not
+ * post again; a failed post and the timer's post journal none. Returns 1 when sent.
  */
-static int run_notify_outcome(struct run *r, const char *what, const char *outcome)
+static int run_notify_outcome(struct run *r, const char *what, const char *outcome, int own)
 {
 	const char *url = config_str(r->cfg, "alerts.webhook_url");
 	char *text = notify_text(r, what);
@@ -235,27 +240,36 @@ static int run_notify_outcome(struct run *r, const char *what, const char *outco
 	int sent = 0;
 
 	cJSON_AddStringToObject(d, "text", text);
-	if (outcome != NULL)
-		cJSON_AddStringToObject(d, "outcome", outcome);
 	cJSON_AddStringToObject(d, "channel", config_str_or(r->cfg, "alerts.channel", ""));
+	if (own && outcome == NULL)
+		outcome = "skipped"; /* "sent" once the post succeeds */
 	if (r->dry) {
+		if (own)
+			cJSON_AddStringToObject(d, "outcome", outcome);
 		cJSON_AddStringToObject(d, "reason", "dry run: nothing posted");
 		run_log(r, "notify.skipped", d);
 		term_line(r->t, "alert not posted (dry run): %s", text);
 	} else if (url == NULL) {
 		cJSON_AddStringToObject(d, "reason",
 		                        config_why_missing(r->cfg, "alerts.webhook_url"));
+		if (own)
+			cJSON_AddStringToObject(d, "outcome", outcome);
 		run_log(r, "notify.skipped", d);
 		term_alert(r->t,
 		           "no alert channel configured (alerts.webhook_url): tell the team "
 		           "yourself");
 	} else {
 		term_busy_start(r->t, "Posting to the alert channel");
-		notify_post(url, text, run_timeout_ms(r, "alerts"), 3, NULL, &nr);
+		notify_post(url, text, run_timeout_ms(r, "alerts"), 3, &engine_abort, &nr);
 		term_busy_stop(r->t);
 		cJSON_AddNumberToObject(d, "attempts", nr.attempts);
 		cJSON_AddNumberToObject(d, "status", (double)nr.status);
 		cJSON_AddNumberToObject(d, "ms", nr.ms);
+		/* a plain notify state's failed post has none: a resume posts again */
+		if (own && (nr.sent || strcmp(outcome, "skipped") != 0))
+			cJSON_AddStringToObject(d, "outcome",
+			                        strcmp(outcome, "skipped") == 0 ? "sent"
+			                                                        : outcome);
 		if (nr.sent) {
 			run_log(r, "notify.sent", d);
 			term_mark(r->t, 1, "posted to %s",
@@ -274,7 +288,7 @@ static int run_notify_outcome(struct run *r, const char *what, const char *outco
 
 static int run_notify(struct run *r, const char *what)
 {
-	return run_notify_outcome(r, what, NULL);
+	return run_notify_outcome(r, what, NULL, 0);
 }
 
 /* Called between steps and about once a second while waiting. */
@@ -312,7 +326,7 @@ int run_escalate_state(struct run *r)
 /* The same with the text to post and the outcome to journal with it (notify hooks). */
 int run_escalate_text(struct run *r, const char *what, const char *outcome)
 {
-	int sent = run_notify_outcome(r, what, outcome);
+	int sent = run_notify_outcome(r, what, outcome, 1);
 	cJSON *d;
 
 	if (r->journal_failed)
@@ -365,14 +379,16 @@ int run_pause(struct run *r, const struct state *s, const char *why, const char 
 	          b.len ? b.p : "", b.len ? ")" : "");
 	if (strcmp(why, "interrupted") == 0)
 		term_line(r->t, "continue with: runbook resume %s", r->short_id);
-	else if (s->kind == KIND_ACTION && (s->flags & ST_DESTRUCTIVE) &&
-	         !(s->flags & ST_PARAM))
+	else if (strcmp(why, "waiting for a typed confirmation") == 0) /* only the gate */
 		term_line(r->t, "continue with: runbook resume %s --confirm %s", r->short_id,
 		          options && options[0] ? options[0] : "TARGET");
 	else
 		term_line(r->t, "continue with: runbook resume %s --answer %s=%s", r->short_id,
 		          s->id,
-		          suggested ? suggested : (options && options[0] ? options[0] : "…"));
+		          suggested                ? suggested
+		          : options && options[0]  ? options[0]
+		          : s->kind == KIND_ACTION ? "done" /* done by hand */
+		                                   : "…");
 	buf_release(&b);
 	if (hurry)
 		_exit(EXIT_PAUSED);
@@ -390,6 +406,7 @@ int run_interrupted(struct run *r)
 struct summary {
 	struct buf done;
 	struct buf follow;
+	const struct flow *flow;
 };
 
 static int summary_cb(const struct jevent *ev, void *ctx)
@@ -407,6 +424,10 @@ static int summary_cb(const struct jevent *ev, void *ctx)
 	    strcmp(ev->kind, "action.skipped") == 0)
 		buf_printf(&s->done, "%s%s (%s)", s->done.len ? ", " : "", ev->state,
 		           cJSON_IsString(o) ? o->valuestring : ev->kind + 7);
+	else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "fallback")) &&
+	         flow_state(s->flow, ev->state) != NULL &&
+	         flow_state(s->flow, ev->state)->kind == KIND_ACTION)
+		buf_printf(&s->done, "%s%s (by hand)", s->done.len ? ", " : "", ev->state);
 	if (cJSON_IsString(f))
 		buf_printf(&s->follow, "%s%s", s->follow.len ? "; " : "", f->valuestring);
 	cJSON_Delete(d);
@@ -421,8 +442,11 @@ static int exec_end(struct run *r)
 	char el[32];
 	double elapsed = clock_wall() - r->opened;
 
+	/* flows.md: a success end with no failure seen is false_alarm, else resolved */
 	if (strcmp(end, "resolved") == 0 && !r->flow->routine && !r->failure_seen)
 		end = "false_alarm";
+	else if (strcmp(end, "false_alarm") == 0 && r->failure_seen)
+		end = "resolved";
 	cJSON_AddStringToObject(d, "end", end);
 	cJSON_AddNumberToObject(d, "elapsed_s", elapsed);
 	if (run_log(r, "incident.closed", d) < 0)
@@ -432,6 +456,7 @@ static int exec_end(struct run *r)
 
 	buf_init(&sm.done, 4096);
 	buf_init(&sm.follow, 4096);
+	sm.flow = r->flow;
 	journal_events(r->j, r->incident, 0, summary_cb, &sm);
 	duration_format(elapsed, el, sizeof(el));
 	term_printf(r->t, "\n");

@@ -51,7 +51,8 @@ int run_pause(struct run *r, const struct state *s, const char *why, const char 
               const char *suggested);
 int run_interrupted(struct run *r);
 void run_outcome(struct run *r, const char *name);
-/* Post `what` for the current notify state (outcome journaled with it); 1 sent, 0 not,
+/* Post `what` for the current notify state (`outcome` journaled with it; NULL: "sent" or
+ * "skipped"); 1 sent, 0 not,
  * -1 journal failure. Journals incident.escalated for an ST_ESCALATES state. */
 int run_escalate_text(struct run *r, const char *what, const char *outcome);
 
@@ -61,6 +62,14 @@ int exec_state(struct run *r);
 int run_ask(struct run *r, const struct state *s, const char *const *choices,
             const char *const *texts, const char *suggested, const char *why, char *ans,
             size_t len, const char **source);
+
+/* Non-zero when a manual answer at s (its fallback, or an action done by hand) with this
+ * outcome means the incident saw a failure (engine_steps.c; see docs/architecture.md). */
+int run_answer_is_failure(const struct state *s, const char *outcome);
+
+/* flows/registry.c: table helpers the engine shares with answer validation */
+int state_names_outcome(const struct state *s, const char *outcome);
+size_t state_fallback_choices(const struct state *s, const char **v, size_t max);
 
 /* engine_load.c: rebuild a run from the journal */
 int run_load(struct run *r, char *err, size_t errlen);

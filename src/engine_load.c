@@ -64,6 +64,7 @@ static int load_cb(const struct jevent *ev, void *ctx)
 		cJSON_Delete(r->open_intent);
 		r->open_intent = NULL;
 	} else if (strcmp(k, "action.intent") == 0) {
+		r->failure_seen = 1; /* an action ran: there was something to fix */
 		cJSON_Delete(r->open_intent);
 		r->open_intent = d;
 		d = NULL;
@@ -80,6 +81,18 @@ static int load_cb(const struct jevent *ev, void *ctx)
 		if (strncmp(k, "action.", 7) == 0) {
 			cJSON_Delete(r->open_intent);
 			r->open_intent = NULL;
+		}
+		if (strcmp(k, "action.result") == 0)
+			r->failure_seen = 1;
+		/* a step answered by hand: as engine_steps.c's manual_fallback decided */
+		if (strcmp(k, "prompt.answered") == 0 &&
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "fallback"))) {
+			const cJSON *o = cJSON_GetObjectItemCaseSensitive(d, "outcome");
+
+			if (cJSON_IsString(o) &&
+			    run_answer_is_failure(flow_state(r->flow, ev->state),
+			                          o->valuestring))
+				r->failure_seen = 1;
 		}
 		/* a wait's attempts are not its result; it goes on from the journal's clock */
 		if (cJSON_IsNumber(attempt)) {

@@ -18,25 +18,25 @@ static const char *const recovery_text[] = {"it ran to the end", "it failed or w
                                             "run it again (after checking)", NULL};
 
 /*
- * The outcome names a probe's manual fallback offers: its table's named outcomes, and
- * "other" for its "*" transition when it has both (api-down's health: ok, db_fail,
- * other). A state with only "*" offers none: Enter = done, or a note.
+ * Outcome names that say "nothing wrong here" when the operator answers a probe or wait
+ * by hand (its manual fallback): any other answer (fail, db_fail, timeout, a note taking
+ * "other") means the incident saw a failure, as a failing probe.result does.
  */
-static size_t fallback_choices(const struct state *s, const char **v, size_t max)
-{
-	size_t n = 0;
-	int any = 0;
+static const char *const healthy_outcomes[] = {"ok",    "done", "normal", "clean",
+                                               "quiet", "none", "equal",  NULL};
 
-	for (const struct transition *t = s->next; t && t->outcome && n + 2 < max; t++) {
-		if (strcmp(t->outcome, "*") == 0)
-			any = 1;
-		else
-			v[n++] = t->outcome;
-	}
-	if (any && n > 0)
-		v[n++] = "other";
-	v[n] = NULL;
-	return n;
+int run_answer_is_failure(const struct state *s, const char *outcome)
+{
+	if (s == NULL)
+		return 0;
+	if (s->kind == KIND_ACTION) /* done by hand: there was something to fix */
+		return 1;
+	if (s->kind != KIND_PROBE && s->kind != KIND_WAIT)
+		return 0;
+	for (size_t i = 0; healthy_outcomes[i] != NULL; i++)
+		if (strcmp(healthy_outcomes[i], outcome) == 0)
+			return 0;
+	return 1;
 }
 
 /* Index of name in choices, else -1. */
@@ -78,6 +78,13 @@ int run_ask(struct run *r, const struct state *s, const char *const *choices,
 		return run_pause(r, s, "waiting for an answer", choices, suggested);
 
 	*source = "terminal";
+	/* beside its options, a state whose table has "*" takes Enter (= done) or a note;
+	 * one whose table names "done" takes Enter; a choice takes only its options */
+	int with_note =
+	        s->kind != KIND_CHOICE && choices != recovery && state_names_outcome(s, "*");
+	int with_done = with_note || (s->kind != KIND_CHOICE && choices != recovery &&
+	                              state_names_outcome(s, "done"));
+
 	for (;;) {
 		int def = suggested ? choice_index(choices, suggested) : -1;
 		char prompt[96];
@@ -89,6 +96,11 @@ int run_ask(struct run *r, const struct state *s, const char *const *choices,
 				            i == def, why);
 			if (def >= 0)
 				snprintf(prompt, sizeof(prompt), "answer [%d]: ", def + 1);
+			else if (with_note)
+				snprintf(prompt, sizeof(prompt),
+				         "answer (Enter = done, or type a note): ");
+			else if (with_done)
+				snprintf(prompt, sizeof(prompt), "answer (Enter = done): ");
 			else
 				snprintf(prompt, sizeof(prompt), "answer: ");
 		} else {
@@ -125,12 +137,21 @@ int run_ask(struct run *r, const struct state *s, const char *const *choices,
 			snprintf(ans, len, "%s", line);
 			return STEP_OK;
 		}
-		/* manual states with options take a free-text note too */
-		if (s->kind == KIND_MANUAL && s->options == NULL) {
-			snprintf(ans, len, "%s", line);
+		if ((line[0] == '\0' && with_done) || (line[0] != '\0' && with_note)) {
+			snprintf(ans, len, "%s", line[0] ? line : "done");
 			return STEP_OK;
 		}
-		term_line(r->t, "please type a number from the list or an option name");
+		{
+			struct buf b;
+
+			buf_init(&b, 512);
+			for (int i = 0; choices[i] != NULL; i++)
+				buf_printf(&b, "%s%s", i ? ", " : "", choices[i]);
+			term_line(r->t,
+			          "'%s' is not an answer here: type a number or one of: %s%s",
+			          line, b.p ? b.p : "", with_done ? " (Enter = done)" : "");
+			buf_release(&b);
+		}
 	}
 }
 
@@ -153,7 +174,8 @@ static int manual_fallback(struct run *r, const struct state *s, const char *mis
 	const char *choices[MAX_CHOICES];
 	char ans[1024];
 	const char *source = NULL;
-	int n = (int)fallback_choices(s, choices, MAX_CHOICES);
+	int n = (int)state_fallback_choices(s, choices, MAX_CHOICES);
+	const char *outcome;
 	int rc;
 	cJSON *d;
 
@@ -165,13 +187,22 @@ static int manual_fallback(struct run *r, const struct state *s, const char *mis
 	d = cJSON_CreateObject();
 	cJSON_AddTrueToObject(d, "fallback");
 	cJSON_AddStringToObject(d, "missing", missing);
-	if (n && choice_index(choices, ans) >= 0)
-		return log_answer(r, ans, ans, source, d);
-	/* free text (only a state with a "*" transition takes it): a note, and "*"; a bare
-	 * "done" (Enter) is an acknowledgement, as at a manual state, not a note */
-	if (strcmp(ans, "done") != 0)
-		cJSON_AddStringToObject(d, "note", ans);
-	return log_answer(r, ans, n ? "other" : "done", source, d);
+	if (n && choice_index(choices, ans) >= 0) {
+		outcome = ans;
+	} else if (s->kind == KIND_ACTION &&
+	           (strcmp(ans, "done") == 0 || strcmp(ans, "completed") == 0)) {
+		/* the operator did the action by hand: its "ok" branch when it has one */
+		outcome = state_names_outcome(s, "ok") ? "ok" : "done";
+	} else {
+		/* free text (only a state with a "*" transition takes it): a note, and "*";
+		 * a bare "done" (Enter) is an acknowledgement, as at a manual state */
+		if (strcmp(ans, "done") != 0)
+			cJSON_AddStringToObject(d, "note", ans);
+		outcome = n ? "other" : "done";
+	}
+	if (run_answer_is_failure(s, outcome))
+		r->failure_seen = 1;
+	return log_answer(r, ans, outcome, source, d);
 }
 
 /* The outcome already journaled for the current state (resume), if any. */
@@ -267,8 +298,11 @@ static int exec_wait(struct run *r, const struct state *s)
 
 		if (rc != STEP_OK)
 			return rc;
-		if ((s->flags & ST_WATCH) && ok < 0)
-			return STEP_OK; /* answered by hand: the answer is the outcome */
+		if (ok < 0) { /* answered by hand: the answer is the outcome (ok, timeout) */
+			if (strcmp(r->outcome, "ok") == 0)
+				mitigated(r);
+			return STEP_OK;
+		}
 		if ((s->flags & ST_WATCH) && !ok) {
 			/* a watch fails on its first failing attempt */
 			term_mark(r->t, 0, "failed %.0f s into the %g s window",
@@ -282,7 +316,7 @@ static int exec_wait(struct run *r, const struct state *s)
 			run_outcome(r, "ok");
 			return STEP_OK;
 		}
-		if (!(s->flags & ST_WATCH) && (ok > 0 || strcmp(r->outcome, "ok") == 0)) {
+		if (!(s->flags & ST_WATCH) && ok > 0) {
 			run_outcome(r, "ok");
 			return STEP_OK;
 		}
@@ -330,6 +364,11 @@ static int exec_manual(struct run *r, const struct state *s)
 	if (n == 0 && strcmp(ans, "done") != 0) {
 		cJSON_AddStringToObject(d, "note", ans);
 		return log_answer(r, ans, "done", source, d);
+	}
+	if (n > 0 && choice_index(choices, ans) < 0 && strcmp(ans, "done") != 0) {
+		/* a note at a state with options (its table has "*"): "other", as a fallback */
+		cJSON_AddStringToObject(d, "note", ans);
+		return log_answer(r, ans, "other", source, d);
 	}
 	for (const struct option *o = s->options; o && o->name; o++) /* as a choice does */
 		if (strcmp(o->name, ans) == 0 && o->followup != NULL)
@@ -514,12 +553,12 @@ static int exec_action(struct run *r, const struct state *s)
 		term_line(r->t, "Target:    %s",
 		          in.target_desc[0] ? in.target_desc : in.target);
 
-	if (destructive && r->dry) {
+	if (r->dry) { /* --dry-run: no action runs, destructive or not */
 		d = cJSON_Duplicate(in.data, 1);
 		cJSON_AddStringToObject(d, "outcome", "skipped");
 		cJSON_AddStringToObject(d, "would_run", in.shown);
 		cJSON_AddStringToObject(d, "reason", "dry run");
-		cJSON_AddTrueToObject(d, "destructive");
+		cJSON_AddBoolToObject(d, "destructive", destructive);
 		run_outcome(r, "skipped");
 		rc = run_log(r, "action.skipped", d) < 0 ? STEP_JOURNAL : STEP_OK;
 		term_mark(r->t, 1, "dry run: not run");

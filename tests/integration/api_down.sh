@@ -475,6 +475,10 @@ case_flows_docs() {
 	assert_contains "$(cat "$T/out")" "verify" "help lists commands"
 	assert_exit 0 "$RUNBOOK" start --help
 	assert_exit 0 "$RUNBOOK" --version
+	assert_contains "$(cat "$T/out")" "runbook " "version"
+	# a global option before or after the subcommand (cli.md)
+	assert_exit 0 "$RUNBOOK" list --version
+	assert_contains "$(cat "$T/out")" "runbook " "list --version"
 	# the flow pages in docs/ are generated from the tables and kept current
 	for f in $("$RUNBOOK" flows | awk '{print $1}'); do
 		"$RUNBOOK" flows show "$f" --markdown >"$T/$f.md"
@@ -517,6 +521,9 @@ case_platform_status_from_railway() {
 	assert_eq "Bearer $RAILWAY_TOKEN" "$(json_get "$T/rw.log" "j[0]['headers'].get('Authorization')")" "token sent"
 	assert_contains "$(json_get "$T/rw.log" "j[0]['body']")" '"serviceId":"s-api"' "asks for the service"
 	assert_file_not_contains "$T/journal" "$RAILWAY_TOKEN" "token never journaled"
+	# the probe saw the service CRASHED (ok: false): the healthy end is resolved
+	assert_eq false "$(json_get "$T/show.json" "str($ev['ok']).lower()")" "a failure"
+	assert_eq resolved "$(json_get "$T/show.json" "j['incident']['end']")" "verdict"
 }
 
 case_platform_status_railway_error_goes_on() {
@@ -530,6 +537,117 @@ case_platform_status_railway_error_goes_on() {
 	assert_contains "$(json_get "$T/show.json" "$ev['summary']")" "check Railway Dashboard → api → Status by hand" "what to do"
 }
 
+# no_api: the sandbox without api.url (health and verify fall back to manual steps)
+# and without commands.restart (restart is done by hand).
+no_api() {
+	"$PY" - "$T/runbook.json" <<'PYEOF'
+import json, sys
+c = json.load(open(sys.argv[1])); del c["api"]; del c["commands"]["restart"]
+json.dump(c, open(sys.argv[1], "w"))
+PYEOF
+}
+
+case_trouble_answered_by_hand_is_resolved() {
+	sandbox "$HEALTHY"
+	no_api
+	# the operator reports db_fail and restarts by hand: never a false alarm
+	assert_exit 3 "$RUNBOOK" start api-down --non-interactive --answer platform_status=done \
+		--answer health=db_fail --answer cause=oom
+	id=$(incident)
+	cp "$T/out" "$T/out1"
+	assert_exit 0 "$RUNBOOK" resume "$id" --answer restart=completed --answer verify=ok
+	assert_eq "platform_status health cause restart verify resolved" "$(states "$id")" "states"
+	assert_eq resolved "$(json_get "$T/show.json" "j['incident']['end']")" "verdict"
+	assert_contains "$(cat "$T/out1")" "runbook resume ${id:0:8} --answer restart=done" "hint: an answer"
+	assert_not_contains "$(cat "$T/out1")" "--confirm" "no --confirm for a step done by hand"
+	assert_eq true "$(json_get "$T/show.json" "[e['data'].get('fallback') for e in j['events'] if e['state']=='restart' and e['kind']=='prompt.answered'][0]")" "done by hand"
+	assert_contains "$(cat "$T/out")" "restart (by hand)" "summary names it"
+	# a fallback "ok" all the way is still a false alarm
+	assert_exit 0 "$RUNBOOK" start api-down --non-interactive --answer platform_status=done \
+		--answer health=ok
+	"$RUNBOOK" --json show "$(incident)" >"$T/show.json"
+	assert_eq false_alarm "$(json_get "$T/show.json" "j['incident']['end']")" "fallback ok"
+}
+
+case_wait_fallback_takes_timeout() {
+	sandbox "$HEALTHY"
+	no_api
+	assert_exit 0 "$RUNBOOK" start api-down --non-interactive --answer platform_status=done \
+		--answer health=db_fail --answer cause=oom --answer restart=completed --answer verify=timeout
+	id=$(incident)
+	assert_eq "platform_status health cause restart verify escalate escalated" "$(states "$id")" "states"
+	assert_eq timeout "$(json_get "$T/show.json" "[e['data']['outcome'] for e in j['events'] if e['state']=='verify' and e['kind']=='prompt.answered'][0]")" "outcome"
+	assert_eq 1 "$(json_get "$T/show.json" "len([e for e in j['events'] if e['state']=='verify' and e['kind']=='prompt.answered'])")" "asked once"
+}
+
+case_dry_run_runs_no_action() {
+	sandbox "$HEALTHY"
+	# storage's retry_uploads is not destructive: a dry run still runs none of it
+	"$PY" - "$T/runbook.json" "$T/marker" <<'PYEOF'
+import json, sys
+c = json.load(open(sys.argv[1])); c["commands"]["retry_uploads"] = "touch %s" % sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"))
+PYEOF
+	assert_exit 0 "$RUNBOOK" start storage --dry-run --non-interactive \
+		--answer head_bucket=forbidden --answer wait_recovery=ok
+	ev=$(events "$(incident)")
+	assert_contains "$ev" "retry_uploads:action.skipped" "skipped"
+	assert_not_contains "$ev" "action.intent" "no intent"
+	[ ! -e "$T/marker" ] || { _why "retry_uploads ran in a dry run"; return 1; }
+	assert_eq "touch $T/marker" "$(json_get "$T/show.json" "[e['data']['would_run'] for e in j['events'] if e['kind']=='action.skipped'][0]")" "what would run"
+}
+
+case_escalate_not_reposted_on_resume() {
+	sandbox '{"GET /health": {"status": 500, "body": "x"}}'
+	set_routes "$T/hook.json" '{"POST /hook": {"status": 200, "body": "ok"}}'
+	start_fixture hook "$T/hook.json"
+	export SLACK_WEBHOOK_URL="$hook_URL/hook"
+	"$PY" - "$T/runbook.json" <<'PYEOF'
+import json, sys
+c = json.load(open(sys.argv[1])); c["alerts"] = {"webhook_url": "env:SLACK_WEBHOOK_URL"}
+json.dump(c, open(sys.argv[1], "w"))
+PYEOF
+	assert_exit 0 "$RUNBOOK" start api-down --non-interactive --answer platform_status=done \
+		--answer cause=other
+	id=$(incident)
+	assert_eq 1 "$(json_get "$T/hook.log" "len(j)")" "posted once"
+	# the process "died" right after the post: drop what came after notify.sent
+	"$PY" - "$T/journal/j.db" <<'PYEOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for (name,) in db.execute("select name from sqlite_master where type='trigger'").fetchall():
+    db.execute('drop trigger "%s"' % name)
+db.execute("delete from events where state='escalated'")
+db.commit()
+PYEOF
+	assert_exit 0 "$RUNBOOK" resume "$id"
+	assert_eq 1 "$(json_get "$T/hook.log" "len(j)")" "not posted again"
+	assert_eq escalated "$("$RUNBOOK" --json show "$id" | json_get - "j['incident']['end']")" "closed"
+}
+
+case_ctrl_c_cuts_a_slow_post() {
+	sandbox '{"GET /health": {"status": 500, "body": "x"}}'
+	set_routes "$T/hook.json" '{"POST /hook": {"status": 200, "body": "ok", "delay_ms": 20000}}'
+	start_fixture hook "$T/hook.json"
+	export SLACK_WEBHOOK_URL="$hook_URL/hook"
+	"$PY" - "$T/runbook.json" <<'PYEOF'
+import json, sys
+c = json.load(open(sys.argv[1])); c["alerts"] = {"webhook_url": "env:SLACK_WEBHOOK_URL", "timeout_ms": 20000}
+json.dump(c, open(sys.argv[1], "w"))
+PYEOF
+	"$RUNBOOK" start api-down --non-interactive --answer platform_status=done --answer cause=other \
+		>"$T/out" 2>"$T/err" &
+	pid=$!
+	for _ in $(seq 100); do grep -q "escalate" "$T/out" 2>/dev/null && break; sleep 0.1; done
+	sleep 0.5
+	start=$(date +%s)
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_eq 3 "$rc" "paused"
+	[ $(($(date +%s) - start)) -le 3 ] || { _why "Ctrl-C waited for the post"; return 1; }
+}
+
 run_cases case_platform_status_from_railway case_platform_status_railway_error_goes_on \
 	case_acceptance_oom_restart case_healthy_is_false_alarm case_fault_500 \
 	case_fallback_answer_takes_the_any_branch \
@@ -539,4 +657,7 @@ run_cases case_platform_status_from_railway case_platform_status_railway_error_g
 	case_escalation_timer_once case_dead_webhook_still_closes case_interrupted_action_asks \
 	case_ctrl_c_pauses case_bad_input case_journal_unwritable case_journal_modes \
 	case_secrets_never_stored case_tamper_detected case_verify_head_truncation \
-	case_note_and_list case_flows_docs
+	case_note_and_list case_flows_docs \
+	case_trouble_answered_by_hand_is_resolved case_wait_fallback_takes_timeout \
+	case_dry_run_runs_no_action \
+	case_escalate_not_reposted_on_resume case_ctrl_c_cuts_a_slow_post

@@ -409,10 +409,50 @@ case_rotate_secrets_pause_loses_them() {
 	[ ! -e "$SANDBOX/env.log" ] || { _why "applied"; return 1; }
 }
 
+# rotate_by_hand: the rotate-secrets sandbox with commands.restart unset (restart by hand).
+rotate_by_hand() {
+	rotate_setup
+	config "{\"secrets\": {\"names\": [\"JWT_SECRET\"]}, \"platform\": {\"service\": \"api\"},
+		\"commands\": {\"apply\": \"$T/apply.sh --service api\"}}"
+}
+
+case_rotate_restart_by_hand_takes_ok() {
+	rotate_by_hand
+	assert_exit 3 "$RUNBOOK" start rotate-secrets --non-interactive --confirm api
+	id=$(incident)
+	assert_contains "$(cat "$T/out")" "runbook resume ${id:0:8} --answer restart=ok" "hint: an answer"
+	assert_not_contains "$(cat "$T/out")" "--confirm ok" "no --confirm for a step done by hand"
+	assert_exit 0 "$RUNBOOK" resume "$id" --answer restart=completed --answer notify_users=done
+	show "$id"
+	assert_eq "generate apply restart notify_users resolved" "$(states)" "states"
+	assert_eq ok "$(data restart prompt.answered "d['outcome']")" "completed is ok"
+	assert_eq true "$(data restart prompt.answered "d['fallback']")" "by hand"
+	# the name the fallback offers is taken as it is
+	assert_exit 0 "$RUNBOOK" start rotate-secrets --non-interactive --confirm api \
+		--answer restart=ok --answer notify_users=done
+	show "$(incident)"
+	assert_eq "generate apply restart notify_users resolved" "$(states)" "restart=ok"
+	assert_exit 2 "$RUNBOOK" start rotate-secrets --non-interactive --answer restart=bogus
+	assert_contains "$(cat "$T/err")" "when done by hand: done, ok, skipped, other" "says what it takes"
+}
+
+case_rotate_answer_never_confirms() {
+	rotate_setup
+	# an answer for a destructive action that really runs is no confirmation
+	assert_exit 3 "$RUNBOOK" start rotate-secrets --non-interactive --answer apply=ok \
+		--answer restart=ok
+	show "$(incident)"
+	assert_eq "generate apply" "$(states)" "waits at apply"
+	assert_contains "$(cat "$T/out")" "waiting for a typed confirmation" "asks for the name"
+	assert_contains "$(cat "$T/out")" "--confirm api" "hint: --confirm"
+	[ ! -e "$SANDBOX/env.log" ] || { _why "applied without confirmation"; return 1; }
+}
+
 run_cases case_health_all_ok case_health_fail_posts case_deploy_clean_window \
 	case_deploy_failure_rolls_back case_deploy_refused_aborts \
 	case_migrate_with_verified_backup case_migrate_failed_backup_never_reaches_production \
 	case_migrate_refuses_changed_backup case_backup_verify_equal \
 	case_backup_verify_differ_escalates case_backup_verify_refuses_production_as_staging \
 	case_cert_ok case_cert_ten_days_warns case_cert_expired_fails \
-	case_rotate_secrets_never_leak case_rotate_secrets_pause_loses_them
+	case_rotate_secrets_never_leak case_rotate_secrets_pause_loses_them \
+	case_rotate_restart_by_hand_takes_ok case_rotate_answer_never_confirms

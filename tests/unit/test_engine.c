@@ -315,6 +315,37 @@ static void test_answer_validation(void)
 	answers_release(&a);
 }
 
+/* What --answer takes at an action done by hand and at a manual state with options. */
+static void test_answers_by_hand(void)
+{
+	const struct flow *rot = flow_find("rotate-secrets");
+	const struct flow *db = flow_find("database");
+	const struct flow *er = flow_find("error-rate");
+	char err[512];
+
+	CHECK(rot != NULL && db != NULL && er != NULL);
+	/* restart falls back to manual: the names its fallback offers, done, completed */
+	for (const char *const *v = (const char *const[]){"ok", "skipped", "other", "done",
+	                                                  "completed", "failed", NULL};
+	     *v; v++)
+		CHECK_INT(state_answer_ok(flow_state(rot, "restart"), *v, err, sizeof(err)), ==,
+		          1);
+	CHECK_INT(state_answer_ok(flow_state(rot, "restart"), "bogus", err, sizeof(err)), ==,
+	          0);
+	CHECK_CONTAINS(err, "when done by hand: done, ok, skipped, other");
+	/* database platform_status: up, down, done (its table has done), never a note */
+	CHECK_INT(state_answer_ok(flow_state(db, "platform_status"), "done", err, sizeof(err)),
+	          ==, 1);
+	CHECK_INT(state_answer_ok(flow_state(db, "platform_status"), "it is restarting", err,
+	                          sizeof(err)),
+	          ==, 0);
+	CHECK_CONTAINS(err, "answers: up, down, done");
+	/* error-rate assess has no "done" transition: "done" would end in no transition */
+	CHECK_INT(state_answer_ok(flow_state(er, "assess"), "done", err, sizeof(err)), ==, 0);
+	CHECK_INT(state_answer_ok(flow_state(er, "assess"), "fix_forward", err, sizeof(err)),
+	          ==, 1);
+}
+
 static void test_tables_are_whole(void)
 {
 	/* every transition of every registered flow names a state of that flow */
@@ -332,6 +363,7 @@ static void test_tables_are_whole(void)
 TEST_LIST = {
         {"table", test_table},
         {"answer_validation", test_answer_validation},
+        {"answers_by_hand", test_answers_by_hand},
         {"tables_are_whole", test_tables_are_whole},
         {NULL, NULL},
 };
