@@ -30,7 +30,8 @@ static const char schema_sql[] =
 
 /*
  * Forward-only migrations: step `to` takes a journal from version to - 1 to `to`. A
- * journal is only ever moved up, in one transaction per open; never re-created.
+ * journal is only ever moved up, in one transaction per open; never re-created. Their
+ * SQL is also what verify checks the triggers against (journal_reference_schema).
  */
 struct migration {
 	int to;
@@ -71,6 +72,25 @@ static const struct migration migrations[] = {
         {2, v2_indexes, NULL},
         {3, v3_schema, NULL},
 };
+
+int journal_reference_schema(struct journal *j, sqlite3 **out)
+{
+	int rc = sqlite3_open_v2(":memory:", out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	                         NULL);
+
+	for (size_t i = 0; rc == SQLITE_OK && i < sizeof(migrations) / sizeof(migrations[0]);
+	     i++)
+		rc = sqlite3_exec(*out, migrations[i].sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		journal_seterr(
+		        j, "unable to verify journal: cannot build the reference schema: %s",
+		        *out != NULL ? sqlite3_errmsg(*out) : "out of memory");
+		sqlite3_close(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
 
 void journal_seterr(struct journal *j, const char *fmt, ...)
 {

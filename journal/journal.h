@@ -67,11 +67,20 @@ void journal_set_identity(struct journal *j, const struct jidentity *who);
 /*
  * Append one event, durably: BEGIN IMMEDIATE, seq = last + 1, prev_hash = last hash,
  * COMMIT (bounded retry on busy). `data` is JSON text (NULL means "{}"); it is redacted
- * (redact_text) before hashing. `state` and `flow` may be "" but not NULL. When out is
- * non-NULL it receives seq, id, ts and hash (its string pointers are NULL).
+ * (redact_text) before hashing. `kind` must be a known kind (journal_kind_known).
+ * `state` and `flow` may be "" but not NULL. When out is non-NULL it receives seq, id,
+ * ts and hash (its string pointers are NULL).
  */
 int journal_append(struct journal *j, const char *incident, const char *flow, const char *state,
                    const char *kind, const char *data, struct jevent *out);
+
+/*
+ * Non-zero when kind is one of journal.md's 17 kinds of event (incident.opened,
+ * state.entered, ..., incident.closed), the only ones journal_append accepts; any
+ * other kind is refused ("unknown event kind 'x'"), so that nothing the reports and
+ * derived views do not know can reach the journal.
+ */
+int journal_kind_known(const char *kind);
 
 /*
  * Batches: journal_begin starts one write transaction (BEGIN IMMEDIATE, retried while
@@ -161,8 +170,9 @@ struct jverify {
 };
 
 /*
- * Check the whole journal: PRAGMA integrity_check, the append-only triggers present,
- * seq gap-free from 1, and the chain replayed (hash and prev_hash of every event).
+ * Check the whole journal: PRAGMA integrity_check, the append-only triggers present
+ * with the text the migrations give them, seq gap-free from 1, and the chain replayed
+ * (hash and prev_hash of every event).
  * `head` (may be NULL) is a hash that must belong to the verified chain.
  * Returns 0 when the check could run (result in *out, out->ok says intact), -1 when
  * the journal could not be read at all.

@@ -46,6 +46,36 @@ static int valid_kind(const char *s)
 	return 1;
 }
 
+/* The kinds of event, journal.md's vocabulary: the one list (docs/journal-format.md). */
+static const char *const kinds[] = {
+        "incident.opened",
+        "state.entered",
+        "probe.result",
+        "prompt.answered",
+        "action.intent",
+        "action.result",
+        "action.refused",
+        "action.skipped",
+        "note",
+        "handoff",
+        "severity.changed",
+        "notify.sent",
+        "notify.failed",
+        "notify.skipped",
+        "incident.escalated",
+        "incident.mitigated",
+        "incident.closed",
+};
+
+int journal_kind_known(const char *kind)
+{
+	for (size_t i = 0; kind != NULL && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (strcmp(kind, kinds[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int check_args(struct journal *j, const char *incident, const char *flow,
                       const char *state, const char *kind)
 {
@@ -58,6 +88,10 @@ static int check_args(struct journal *j, const char *incident, const char *flow,
 	if (kind == NULL || !valid_kind(kind)) {
 		journal_quote(kind != NULL ? kind : "", q, sizeof(q));
 		return journal_append_fail(j, "bad event kind '%s'", q);
+	}
+	if (!journal_kind_known(kind)) {
+		journal_quote(kind, q, sizeof(q));
+		return journal_append_fail(j, "unknown event kind '%s'", q);
 	}
 	if (flow == NULL || state == NULL || strlen(flow) > LABEL_MAX_BYTES ||
 	    strlen(state) > LABEL_MAX_BYTES) {

@@ -71,6 +71,14 @@ int journal_prepare_file(struct journal *j);
  */
 int journal_load_key(struct journal *j, const char *keypath);
 
+/*
+ * A private in-memory database holding the schema that the migrations give a new
+ * journal (their SQL, from the same strings: schema.sql and the later steps; no meta
+ * rows): verify compares the journal's triggers with its sqlite_master. 0 and *out
+ * (the caller closes it with sqlite3_close), or -1 with j->err set. (journal.c)
+ */
+int journal_reference_schema(struct journal *j, sqlite3 **out);
+
 /* Copy s into out (size n) for quoting in a message: control bytes become '?'. */
 void journal_quote(const char *s, char *out, size_t n);
 

@@ -7,19 +7,10 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
-
-/* What verify insists on: name, table, and the operation it forbids. */
-static const struct {
-	const char *name;
-	const char *table;
-} required_triggers[] = {
-        {"events_no_update", "events"},  {"events_no_delete", "events"},
-        {"meta_no_update", "meta"},      {"meta_no_delete", "meta"},
-        {"events_no_replace", "events"}, {"meta_no_replace", "meta"},
-};
 
 /*
  * The incident view. Every figure comes from the events: the first incident.opened
@@ -382,34 +373,123 @@ fail:
 	return -1;
 }
 
+static int word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '$' || (unsigned char)c >= 0x80;
+}
+
+/*
+ * SQL text as verify compares it: comments dropped; whitespace dropped, except one
+ * space between two word characters; ASCII letters lowercased outside quoted strings
+ * and identifiers ('...', "...", `...`, [...]), which are copied as they are. Two
+ * texts that differ only in layout and keyword case compare equal. Malloc'd.
+ */
+static char *sql_norm(const char *s)
+{
+	char *out = xmalloc(strlen(s) + 1), *o = out;
+	int gap = 0;
+
+	while (*s != '\0') {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f') {
+			gap = 1;
+			s++;
+		} else if (s[0] == '-' && s[1] == '-') {
+			gap = 1;
+			s += strcspn(s, "\n");
+		} else if (s[0] == '/' && s[1] == '*') {
+			const char *end = strstr(s + 2, "*/");
+
+			gap = 1;
+			s = end != NULL ? end + 2 : s + strlen(s);
+		} else if (*s == '\'' || *s == '"' || *s == '`' || *s == '[') {
+			char close = *s == '[' ? ']' : *s;
+
+			*o++ = *s++;
+			while (*s != '\0') {
+				if (*s == close && s[1] == close && close != ']') {
+					*o++ = *s++;
+				} else if (*s == close) {
+					break;
+				}
+				*o++ = *s++;
+			}
+			if (*s != '\0')
+				*o++ = *s++;
+			gap = 0;
+		} else {
+			if (gap && o > out && word_char(o[-1]) && word_char(*s))
+				*o++ = ' ';
+			*o++ = (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : *s;
+			s++;
+			gap = 0;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static int same_sql(const char *a, const char *b)
+{
+	char *x = sql_norm(a), *y = sql_norm(b);
+	int same = strcmp(x, y) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+/*
+ * Every trigger the migrations create must be in the journal, on its table, with the
+ * text they give it (sql_norm). The expected triggers and texts come from the
+ * migrations themselves (journal_reference_schema), not from a copy here.
+ */
 static int verify_triggers(struct journal *j, struct jverify *out)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3 *ref = NULL;
+	sqlite3_stmt *want = NULL, *st = NULL;
 	char line[128];
+	int wanted = 0, rc = -1;
+	int s;
 
-	if (sqlite3_prepare_v2(j->db,
+	if (journal_reference_schema(j, &ref) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(ref,
+	                       "SELECT name, tbl_name, sql FROM sqlite_master"
+	                       " WHERE type = 'trigger' ORDER BY rowid",
+	                       -1, &want, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(j->db,
 	                       "SELECT tbl_name, sql FROM sqlite_master"
 	                       " WHERE type = 'trigger' AND name = ?1",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return journal_sqlfail(j, "verify");
-	for (size_t i = 0; i < sizeof(required_triggers) / sizeof(required_triggers[0]); i++) {
-		const char *name = required_triggers[i].name;
-		int s;
+	                       -1, &st, NULL) != SQLITE_OK) {
+		journal_sqlfail(j, "verify");
+		goto out;
+	}
+	while ((s = sqlite3_step(want)) == SQLITE_ROW) {
+		const char *name = col_text(want, 0, "");
 
+		wanted++;
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		s = sqlite3_step(st);
-		if (s != SQLITE_ROW) {
+		if (sqlite3_step(st) != SQLITE_ROW) {
 			snprintf(line, sizeof(line), "trigger '%s' is missing", name);
 			add_reason(out, line);
-		} else if (strcmp(col_text(st, 0, ""), required_triggers[i].table) != 0 ||
-		           strstr(col_text(st, 1, ""), "RAISE(ABORT") == NULL) {
+		} else if (sqlite3_stricmp(col_text(st, 0, ""), col_text(want, 1, "")) != 0 ||
+		           !same_sql(col_text(st, 1, ""), col_text(want, 2, ""))) {
 			snprintf(line, sizeof(line), "trigger '%s' has been altered", name);
 			add_reason(out, line);
 		}
 		sqlite3_reset(st);
 	}
+	if (s != SQLITE_DONE || wanted == 0) {
+		journal_seterr(j, "unable to verify journal: no reference triggers");
+		goto out;
+	}
+	rc = 0;
+out:
 	sqlite3_finalize(st);
-	return 0;
+	sqlite3_finalize(want);
+	sqlite3_close(ref);
+	return rc;
 }
 
 /* Storage class of each column as journal_append writes it: integer, text, 32-byte blob. */

@@ -92,8 +92,8 @@ static int cmd_append(int argc, char **argv)
 	for (long i = 0; count == 0 || i < count; i++) {
 		data = xasprintf("{\"i\": %ld, \"pid\": %ld, \"pad\": \"%s\"}", i,
 		                 (long)getpid(), fill);
-		if (journal_append(j, INCIDENT, "reliability", "append", "test.append", data,
-		                   &ev) != 0) {
+		if (journal_append(j, INCIDENT, "reliability", "append", "note", data, &ev) !=
+		    0) {
 			fprintf(stderr, "jtool: %s\n", journal_errmsg(j));
 			free(data);
 			free(fill);

@@ -787,46 +787,6 @@ static void test_chain_matches_oneshot(void)
 	chain_release(&ch);
 }
 
-/* The worked example of docs/journal-format.md: the encoding must never drift. */
-static void test_chain_vector(void)
-{
-	static const unsigned char key[] = "0123456789abcdef";
-	unsigned char prev[32] = {0}, h[32];
-	char hex[65];
-	struct chain ch;
-	struct chain_row r = {
-	        .seq = 1,
-	        .id = {"0f8e2c1a-7b3d-4e59-9a61-2c4d8e0b7f13", 36},
-	        .incident = {"5d3c9b2e-1f4a-4c87-b6e0-9a2f7d1c3e58", 36},
-	        .ts = {"2026-12-04T15:03:12.123Z", 24},
-	        .mono_ns = 81234567890123LL,
-	        .operator= {"alice@bastion", 13},
-	        .os_user = {"alice", 5},
-	        .host = {"bastion", 7},
-	        .pid = 4242,
-	        .flow = {"api_down", 8},
-	        .state = {"", 0},
-	        .kind = {"incident.opened", 15},
-	        .data = {"{\"title\":\"API down\",\"severity\":\"P1\"}", 37},
-	        .prev_hash = prev,
-	};
-
-	CHECK_INT(chain_encode(&r, NULL, 0), ==, 305);
-	CHECK_INT(chain_init(&ch, NULL, 0), ==, 0);
-	CHECK_INT(chain_hash(&ch, &r, h), ==, 0);
-	hex_encode(h, 32, hex);
-	CHECK_STR(hex, "b81e89b4ba4509f3a9b0dbec82cf6db4ae0f618c45cb8922f99dd4585994c5bc");
-	chain_release(&ch);
-	CHECK_INT(chain_init(&ch, key, 16), ==, 0);
-	CHECK_INT(chain_hash(&ch, &r, h), ==, 0);
-	hex_encode(h, 32, hex);
-	CHECK_STR(hex, "e30e9e6fbe9711afd6e2d3d760c8d26c125f7f2b4ef676f062a1d5fc887c692f");
-	CHECK_INT(chain_key_check(&ch, h), ==, 0);
-	hex_encode(h, 32, hex);
-	CHECK_STR(hex, "8e4b38f4b667f90540c06598b43c9d1b63a1803f50aa4b3d1f3f728d877f20e3");
-	chain_release(&ch);
-}
-
 static void test_modes(void)
 {
 	const char *root = tmpdir();
@@ -1287,6 +1247,56 @@ static void test_bad_arguments(void)
 	free(path);
 }
 
+/* journal.md's vocabulary: its 17 kinds append, any other kind is refused. */
+static void test_kind_vocabulary(void)
+{
+	static const char *const kinds[] = {
+	        "incident.opened",
+	        "state.entered",
+	        "probe.result",
+	        "prompt.answered",
+	        "action.intent",
+	        "action.result",
+	        "action.refused",
+	        "action.skipped",
+	        "note",
+	        "handoff",
+	        "severity.changed",
+	        "notify.sent",
+	        "notify.failed",
+	        "notify.skipped",
+	        "incident.escalated",
+	        "incident.mitigated",
+	        "incident.closed",
+	};
+	static const char *const unknown[] = {
+	        "test.append", "boom",   "notes",         "note.",
+	        "incident",    "action", "probe.results", "incident.opened2"};
+	char *path = (tmpdir(), jpath("j.db"));
+	struct journal *j = open_ok(path);
+	struct collected c = {0};
+	char want[128];
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		append_ok(j, INC_A, "f", "s", kinds[i], "{}", NULL);
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		CHECK_INT(journal_append(j, INC_A, "f", "s", unknown[i], "{}", NULL), ==, -1);
+		snprintf(want, sizeof(want),
+		         "unable to append to journal '%s': unknown event "
+		         "kind '%s'",
+		         path, unknown[i]);
+		CHECK_STR(journal_errmsg(j), want);
+	}
+	CHECK_INT(journal_events(j, NULL, 0, collect, &c), ==, 0);
+	CHECK_INT(c.n, ==, 17);
+	for (int i = 0; i < c.n; i++)
+		CHECK_STR(c.kind[i], kinds[i]);
+	collected_free(&c);
+	journal_close(j);
+	CHECK_INT(verify_path(path, NULL).ok, ==, 1);
+	free(path);
+}
+
 static void test_identity_defaults_restore(void)
 {
 	char *path = (tmpdir(), jpath("j.db"));
@@ -1344,7 +1354,6 @@ TEST_LIST = {
         {"hmac_unkeyed_journal_with_key", test_hmac_unkeyed_journal_with_key},
         {"hmac_bad_key_files", test_hmac_bad_key_files},
         {"chain_matches_oneshot", test_chain_matches_oneshot},
-        {"chain_vector", test_chain_vector},
         {"modes", test_modes},
         {"loose_modes_refused", test_loose_modes_refused},
         {"open_failure", test_open_failure},
@@ -1359,6 +1368,7 @@ TEST_LIST = {
         {"find_incident", test_find_incident},
         {"hostile_text", test_hostile_text},
         {"bad_arguments", test_bad_arguments},
+        {"kind_vocabulary", test_kind_vocabulary},
         {"identity_defaults_restore", test_identity_defaults_restore},
         {"reopen_appends_continue", test_reopen_appends_continue},
         {NULL, NULL},

@@ -145,7 +145,7 @@ static void test_batch_failure_drops_all(void)
 	CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
 	CHECK_INT(sqlite3_exec(
 	                  db,
-	                  "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.kind = 'boom'"
+	                  "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.state = 'boom'"
 	                  " BEGIN SELECT RAISE(ABORT, 'boom'); END",
 	                  NULL, NULL, NULL),
 	          ==, SQLITE_OK);
@@ -153,7 +153,7 @@ static void test_batch_failure_drops_all(void)
 	CHECK_INT(journal_begin(j), ==, 0);
 	add(j, INC_A, "s", "note", "{}");
 	add(j, INC_A, "s", "note", "{}");
-	CHECK_INT(journal_append(j, INC_A, "api-down", "s", "boom", "{}", NULL), ==, -1);
+	CHECK_INT(journal_append(j, INC_A, "api-down", "boom", "note", "{}", NULL), ==, -1);
 	CHECK_CONTAINS(journal_errmsg(j), "boom");
 	CHECK_INT(journal_append(j, INC_A, "api-down", "s", "note", "{}", NULL), ==, -1);
 	CHECK_CONTAINS(journal_errmsg(j), "an earlier append of this batch failed");
