@@ -121,7 +121,8 @@ static void show_markdown(const struct flow *f)
 		for (const struct option *o = s->options; o && o->name; o++)
 			printf("  - `%s`: %s\n", o->name, o->text);
 		if (s->flags & ST_DESTRUCTIVE)
-			printf("  - destructive: runs only when the operator types the value of "
+			printf("  - destructive: runs only when the operator types the value "
+			       "of "
 			       "`%s` (or passes it to `--confirm`)\n",
 			       s->target_key ? s->target_key : "the target");
 	}
