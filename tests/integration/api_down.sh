@@ -648,7 +648,42 @@ PYEOF
 	[ $(($(date +%s) - start)) -le 3 ] || { _why "Ctrl-C waited for the post"; return 1; }
 }
 
-run_cases case_platform_status_from_railway case_platform_status_railway_error_goes_on \
+# terminal.md, at a terminal (script(1) gives runbook one): Enter at a manual step is
+# "done"; a line typed at a probe's manual fallback is a note that takes the "*" branch;
+# Enter at a choice takes the suggestion; the typed service name confirms the restart;
+# a wait done by hand takes the answer.
+case_terminal_enter_and_note() {
+	sandbox "$HEALTHY"
+	"$PY" - "$T/runbook.json" <<'PYEOF'
+import json, sys
+c = json.load(open(sys.argv[1])); del c["api"]
+json.dump(c, open(sys.argv[1], "w"))
+PYEOF
+	(
+		sleep 0.5
+		printf '\n'
+		sleep 0.3
+		printf 'it returns 502\n'
+		sleep 0.5
+		printf '\n'
+		sleep 0.3
+		printf 'api\n'
+		sleep 0.5
+		printf 'ok\n'
+		sleep 1
+	) | timeout 30 script -qec "$RUNBOOK start api-down" /dev/null >"$T/tty" 2>&1 || true
+	id=$(sqlite3 "$RUNBOOK_JOURNAL" "SELECT incident FROM events WHERE seq = 1")
+	assert_eq "platform_status health logs cause restart verify resolved" "$(states "$id")" "states"
+	ans="[e['data'] for e in j['events'] if e['kind'] == 'prompt.answered']"
+	assert_eq "done terminal" "$(json_get "$T/show.json" "$ans[0]['outcome'] + ' ' + $ans[0]['source']")" "Enter = done"
+	assert_eq "other|it returns 502" "$(json_get "$T/show.json" "$ans[1]['outcome'] + '|' + $ans[1]['note']")" "a typed line is a note"
+	assert_eq "oom oom" "$(json_get "$T/show.json" "$ans[2]['answer'] + ' ' + $ans[2]['suggested']")" "Enter takes the suggestion"
+	assert_eq "ok" "$(json_get "$T/show.json" "$ans[3]['outcome']")" "the wait done by hand"
+	assert_eq resolved "$(json_get "$T/show.json" "[e['data']['end'] for e in j['events'] if e['kind'] == 'incident.closed'][0]")" "resolved"
+	assert_file_contains "$RUNBOOK_SANDBOX/railway.calls" "restart" "the restart ran, confirmed by the typed name"
+}
+
+run_cases case_terminal_enter_and_note case_platform_status_from_railway case_platform_status_railway_error_goes_on \
 	case_acceptance_oom_restart case_healthy_is_false_alarm case_fault_500 \
 	case_fallback_answer_takes_the_any_branch \
 	case_fault_timeout case_fault_dropped case_fault_partial case_fault_malformed \
