@@ -154,9 +154,7 @@ int run_log(struct run *r, const char *kind, cJSON *data)
 
 	if (data == NULL)
 		data = cJSON_CreateObject();
-	/* an action that runs (or ran) means there was something to fix (flows.md) */
-	if (strcmp(kind, "action.intent") == 0 || strcmp(kind, "action.result") == 0)
-		r->failure_seen = 1;
+	run_note_failure(r, r->cur ? r->cur->id : "", kind, data);
 	redact_json(data);
 	text = cJSON_PrintUnformatted(data);
 	cJSON_Delete(data);

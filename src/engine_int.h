@@ -63,9 +63,14 @@ int run_ask(struct run *r, const struct state *s, const char *const *choices,
             const char *const *texts, const char *suggested, const char *why, char *ans,
             size_t len, const char **source);
 
-/* Non-zero when a manual answer at s (its fallback, or an action done by hand) with this
- * outcome means the incident saw a failure (engine_steps.c; see docs/architecture.md). */
-int run_answer_is_failure(const struct state *s, const char *outcome);
+/*
+ * Set r->failure_seen when an event of this kind and data, at this state, shows the
+ * incident saw a failure: a failing probe.result, an action that ran (intent, result),
+ * a step answered by hand with other than a healthy outcome (engine_steps.c). The one
+ * rule, for the events run_log writes and the ones run_load reads back.
+ */
+void run_note_failure(struct run *r, const char *state, const char *kind,
+                      const struct cJSON *data);
 
 /* flows/registry.c: table helpers the engine shares with answer validation */
 int state_names_outcome(const struct state *s, const char *outcome);

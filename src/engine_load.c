@@ -36,6 +36,7 @@ static int load_cb(const struct jevent *ev, void *ctx)
 	cJSON *d = cJSON_Parse(ev->data);
 	const char *k = ev->kind;
 
+	run_note_failure(r, ev->state, k, d); /* as run_log did when it wrote it */
 	if (strcmp(k, "incident.opened") == 0) {
 		double t;
 
@@ -64,35 +65,19 @@ static int load_cb(const struct jevent *ev, void *ctx)
 		cJSON_Delete(r->open_intent);
 		r->open_intent = NULL;
 	} else if (strcmp(k, "action.intent") == 0) {
-		r->failure_seen = 1; /* an action ran: there was something to fix */
 		cJSON_Delete(r->open_intent);
 		r->open_intent = d;
 		d = NULL;
 	} else if (is_result(k)) {
-		const cJSON *ok = cJSON_GetObjectItemCaseSensitive(d, "ok");
 		const cJSON *attempt = cJSON_GetObjectItemCaseSensitive(d, "attempt");
 
 		if (strcmp(k, "probe.result") == 0) {
 			cJSON_DeleteItemFromObjectCaseSensitive(r->findings, ev->state);
 			cJSON_AddItemToObject(r->findings, ev->state, cJSON_Duplicate(d, 1));
-			if (cJSON_IsFalse(ok))
-				r->failure_seen = 1;
 		}
 		if (strncmp(k, "action.", 7) == 0) {
 			cJSON_Delete(r->open_intent);
 			r->open_intent = NULL;
-		}
-		if (strcmp(k, "action.result") == 0)
-			r->failure_seen = 1;
-		/* a step answered by hand: as engine_steps.c's manual_fallback decided */
-		if (strcmp(k, "prompt.answered") == 0 &&
-		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "fallback"))) {
-			const cJSON *o = cJSON_GetObjectItemCaseSensitive(d, "outcome");
-
-			if (cJSON_IsString(o) &&
-			    run_answer_is_failure(flow_state(r->flow, ev->state),
-			                          o->valuestring))
-				r->failure_seen = 1;
 		}
 		/* a wait's attempts are not its result; it goes on from the journal's clock */
 		if (cJSON_IsNumber(attempt)) {

@@ -25,7 +25,7 @@ static const char *const recovery_text[] = {"it ran to the end", "it failed or w
 static const char *const healthy_outcomes[] = {"ok",    "done", "normal", "clean",
                                                "quiet", "none", "equal",  NULL};
 
-int run_answer_is_failure(const struct state *s, const char *outcome)
+static int answer_is_failure(const struct state *s, const char *outcome)
 {
 	if (s == NULL)
 		return 0;
@@ -37,6 +37,20 @@ int run_answer_is_failure(const struct state *s, const char *outcome)
 		if (strcmp(healthy_outcomes[i], outcome) == 0)
 			return 0;
 	return 1;
+}
+
+void run_note_failure(struct run *r, const char *state, const char *kind, const cJSON *data)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(data, "outcome");
+
+	if (strcmp(kind, "action.intent") == 0 || strcmp(kind, "action.result") == 0 ||
+	    (strcmp(kind, "probe.result") == 0 &&
+	     cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(data, "ok"))) ||
+	    (strcmp(kind, "prompt.answered") == 0 &&
+	     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(data, "fallback")) &&
+	     cJSON_IsString(o) &&
+	     answer_is_failure(flow_state(r->flow, state), o->valuestring)))
+		r->failure_seen = 1;
 }
 
 /* Index of name in choices, else -1. */
@@ -200,8 +214,6 @@ static int manual_fallback(struct run *r, const struct state *s, const char *mis
 			cJSON_AddStringToObject(d, "note", ans);
 		outcome = n ? "other" : "done";
 	}
-	if (run_answer_is_failure(s, outcome))
-		r->failure_seen = 1;
 	return log_answer(r, ans, outcome, source, d);
 }
 
@@ -257,8 +269,6 @@ static int probe_once(struct run *r, const struct state *s, int attempt, int *ok
 		cJSON_AddNumberToObject(d, "attempt", attempt);
 	cJSON_DeleteItemFromObjectCaseSensitive(r->findings, s->id);
 	cJSON_AddItemToObject(r->findings, s->id, cJSON_Duplicate(d, 1));
-	if (out.failed)
-		r->failure_seen = 1;
 	run_outcome(r, out.name);
 	if (run_log(r, "probe.result", d) < 0)
 		return STEP_JOURNAL;
