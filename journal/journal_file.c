@@ -4,7 +4,6 @@
  */
 #include "journal_int.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,14 +14,6 @@
 #include <unistd.h>
 
 #include "util.h"
-
-/* strerror(e), first letter lowercased ("permission denied"). */
-static void errtext(int e, char *out, size_t n)
-{
-	strlcpy_chk(out, strerror(e), n);
-	if (out[0] != '\0')
-		out[0] = (char)tolower((unsigned char)out[0]);
-}
 
 /* The directory part of path ("." when none). Caller frees. */
 static char *dir_of(const char *path)
@@ -67,7 +58,8 @@ static int mkdirs(char *dir, char **failed)
 
 int journal_prepare_file(struct journal *j)
 {
-	char q[PATH_MAX], qd[PATH_MAX], why[128];
+	char q[PATH_MAX], qd[PATH_MAX];
+	const char *why;
 	char *dir = dir_of(j->path);
 	char *failed = NULL;
 	struct stat st;
@@ -76,7 +68,7 @@ int journal_prepare_file(struct journal *j)
 
 	journal_quote(j->path, q, sizeof(q));
 	if (mkdirs(dir, &failed) != 0) {
-		errtext(errno, why, sizeof(why));
+		why = strerror_lc(errno);
 		journal_quote(failed, qd, sizeof(qd));
 		journal_seterr(j,
 		               "unable to open journal '%s': cannot create directory '%s': %s",
@@ -85,7 +77,7 @@ int journal_prepare_file(struct journal *j)
 	}
 	journal_quote(dir, qd, sizeof(qd));
 	if (stat(dir, &st) != 0) {
-		errtext(errno, why, sizeof(why));
+		why = strerror_lc(errno);
 		journal_seterr(j, "unable to open journal '%s': %s", q, why);
 		goto out;
 	}
@@ -95,7 +87,7 @@ int journal_prepare_file(struct journal *j)
 	}
 	fd = open(j->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
 	if (fd < 0 || fstat(fd, &st) != 0) {
-		errtext(errno, why, sizeof(why));
+		why = strerror_lc(errno);
 		journal_seterr(j, "unable to open journal '%s': %s", q, why);
 		goto out;
 	}
@@ -128,7 +120,8 @@ out:
 
 int journal_load_key(struct journal *j, const char *keypath)
 {
-	char q[PATH_MAX], why[128];
+	char q[PATH_MAX];
+	const char *why;
 	unsigned char *key = xmalloc(CHAIN_KEY_MAX + 1);
 	size_t n = 0;
 	struct stat st;
@@ -139,7 +132,7 @@ int journal_load_key(struct journal *j, const char *keypath)
 	/* O_NONBLOCK: a FIFO in the key file's place must not hang the open */
 	fd = open(keypath, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) != 0) {
-		errtext(errno, why, sizeof(why));
+		why = strerror_lc(errno);
 		journal_seterr(j, "unable to read journal key '%s': %s", q, why);
 		goto out;
 	}
@@ -157,7 +150,7 @@ int journal_load_key(struct journal *j, const char *keypath)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			errtext(errno, why, sizeof(why));
+			why = strerror_lc(errno);
 			journal_seterr(j, "unable to read journal key '%s': %s", q, why);
 			goto out;
 		}
