@@ -147,6 +147,28 @@ static int action_fallback_answer_ok(const struct state *s, const char *v)
 	return in_list(names, v) || strcmp(v, "done") == 0 || strcmp(v, "completed") == 0;
 }
 
+/* Append ", name" (just name when buf is empty) to buf of size bytes holding *len;
+ * a name that does not fit is left out. */
+static void append_name(char *buf, size_t size, size_t *len, const char *name)
+{
+	int n = snprintf(buf + *len, size - *len, "%s%s", *len ? ", " : "", name);
+
+	if (n >= 0 && (size_t)n < size - *len)
+		*len += (size_t)n;
+	else
+		buf[*len] = '\0';
+}
+
+/* "a, b, c": the options' names. */
+static void option_names(const struct option *o, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (; o && o->name; o++)
+		append_name(buf, size, &len, o->name);
+}
+
 /* A probe's manual fallback takes its named outcomes, or anything when it has "*". */
 static int probe_answer_ok(const struct state *s, const char *v)
 {
@@ -168,16 +190,9 @@ int state_answer_ok(const struct state *s, const char *value, char *err, size_t 
 		return 0;
 	}
 	if (s->kind == KIND_CHOICE && !in_options(s->options, value)) {
-		char names[256] = "";
-		size_t len = 0;
+		char names[256];
 
-		for (const struct option *o = s->options; o && o->name; o++) {
-			int n = snprintf(names + len, sizeof(names) - len, "%s%s",
-			                 len ? ", " : "", o->name);
-			if (n < 0 || (size_t)n >= sizeof(names) - len)
-				break;
-			len += (size_t)n;
-		}
+		option_names(s->options, names, sizeof(names));
 		snprintf(err, errlen, "'%s' is not an option of '%s' (options: %s)", value,
 		         s->id, names);
 		return 0;
@@ -187,16 +202,9 @@ int state_answer_ok(const struct state *s, const char *value, char *err, size_t 
 	if (s->kind == KIND_MANUAL && s->options != NULL && !in_options(s->options, value) &&
 	    !state_names_outcome(s, "*") &&
 	    (strcmp(value, "done") != 0 || !state_names_outcome(s, "done"))) {
-		char names[256] = "";
-		size_t len = 0;
+		char names[256];
 
-		for (const struct option *o = s->options; o && o->name; o++) {
-			int n = snprintf(names + len, sizeof(names) - len, "%s%s",
-			                 len ? ", " : "", o->name);
-			if (n < 0 || (size_t)n >= sizeof(names) - len)
-				break;
-			len += (size_t)n;
-		}
+		option_names(s->options, names, sizeof(names));
 		snprintf(err, errlen, "'%s' is not an answer of '%s' (answers: %s%s)", value,
 		         s->id, names, state_names_outcome(s, "done") ? ", done" : "");
 		return 0;
@@ -212,15 +220,11 @@ int state_answer_ok(const struct state *s, const char *value, char *err, size_t 
 	    !in_list(recovery_answers, value) && !action_fallback_answer_ok(s, value)) {
 		const char *names[16];
 		char list[256] = "done";
-		size_t len = 4;
+		size_t len = strlen(list);
 
 		state_fallback_choices(s, names, 16);
-		for (size_t i = 0; names[i] != NULL; i++) {
-			int n = snprintf(list + len, sizeof(list) - len, ", %s", names[i]);
-			if (n < 0 || (size_t)n >= sizeof(list) - len)
-				break;
-			len += (size_t)n;
-		}
+		for (size_t i = 0; names[i] != NULL; i++)
+			append_name(list, sizeof(list), &len, names[i]);
 		snprintf(err, errlen,
 		         "action '%s' takes no parameter (when done by hand: %s; on resume "
 		         "after "
