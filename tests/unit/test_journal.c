@@ -1,4 +1,5 @@
 /* test_journal.c - the journal: append, read back, chain, verify, tamper, modes, hmac. */
+#include "journal_fixture.h"
 #include "test.h"
 
 #include <errno.h>
@@ -19,46 +20,15 @@
 #define INC_B "aaaaaa02-0000-4000-8000-000000000002"
 #define INC_C "bbbbbbbb-1111-4111-8111-111111111111"
 
-static char tmp_root[64];
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
-static void cleanup(void)
-{
-	if (tmp_root[0] != '\0')
-		nftw(tmp_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* A fresh 0700 directory under /tmp, removed when the test process exits. */
 static const char *tmpdir(void)
 {
-	snprintf(tmp_root, sizeof(tmp_root), "/tmp/rbjournal.XXXXXX");
-	if (mkdtemp(tmp_root) == NULL)
-		TEST_FAIL_AT("mkdtemp: %s", strerror(errno));
-	atexit(cleanup);
-	return tmp_root;
+	return jfx_tmpdir("rbjournal");
 }
 
 static char *jpath(const char *name)
 {
-	return xasprintf("%s/%s", tmp_root, name);
-}
-
-static struct journal *open_ok(const char *path)
-{
-	struct journal *j = NULL;
-	char err[512] = "";
-
-	if (journal_open(path, &j, err, sizeof(err)) != 0)
-		TEST_FAIL_AT("journal_open(%s): %s", path, err);
-	CHECK(j != NULL);
-	return j;
+	return xasprintf("%s/%s", jfx_dir(), name);
 }
 
 static void append_ok(struct journal *j, const char *inc, const char *flow, const char *state,
@@ -86,23 +56,6 @@ static char *make_journal(int n)
 	}
 	journal_close(j);
 	return path;
-}
-
-static sqlite3 *raw_open(const char *path)
-{
-	sqlite3 *db = NULL;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-		TEST_FAIL_AT("raw open: %s", sqlite3_errmsg(db));
-	return db;
-}
-
-static void raw_exec(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		TEST_FAIL_AT("raw exec '%s': %s", sql, msg ? msg : "?");
 }
 
 static void raw_drop_triggers(sqlite3 *db)
@@ -828,11 +781,11 @@ static void test_loose_modes_refused(void)
 	CHECK_INT(chmod(path, 0620), ==, 0);
 	CHECK_INT(journal_open(path, &j, err, sizeof(err)), ==, -1);
 	CHECK_INT(chmod(path, 0600), ==, 0);
-	CHECK_INT(chmod(tmp_root, 0777), ==, 0);
+	CHECK_INT(chmod(jfx_dir(), 0777), ==, 0);
 	CHECK_INT(journal_open(path, &j, err, sizeof(err)), ==, -1);
 	CHECK_CONTAINS(err, "is writable by group or others");
-	CHECK_CONTAINS(err, tmp_root);
-	CHECK_INT(chmod(tmp_root, 0700), ==, 0);
+	CHECK_CONTAINS(err, jfx_dir());
+	CHECK_INT(chmod(jfx_dir(), 0700), ==, 0);
 	j = open_ok(path);
 	journal_close(j);
 	free(path);

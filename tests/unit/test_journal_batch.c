@@ -3,6 +3,7 @@
  * (journal_begin/commit/rollback), journal_select, the migrations of format 1 and 2
  * journals to format 3, and the incident view over its indexes.
  */
+#include "journal_fixture.h"
 #include "test.h"
 
 #include <errno.h>
@@ -17,40 +18,10 @@
 #define INC_A "aaaaaa01-0000-4000-8000-000000000001"
 #define INC_B "aaaaaa02-0000-4000-8000-000000000002"
 
-static char tmp_root[64];
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
-static void cleanup(void)
-{
-	if (tmp_root[0] != '\0')
-		nftw(tmp_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* A journal path in a fresh 0700 directory, removed at exit. Caller frees. */
 static char *new_path(void)
 {
-	snprintf(tmp_root, sizeof(tmp_root), "/tmp/rbbatch.XXXXXX");
-	if (mkdtemp(tmp_root) == NULL)
-		TEST_FAIL_AT("mkdtemp: %s", strerror(errno));
-	atexit(cleanup);
-	return xasprintf("%s/j.db", tmp_root);
-}
-
-static struct journal *open_ok(const char *path)
-{
-	struct journal *j = NULL;
-	char err[512] = "";
-
-	if (journal_open(path, &j, err, sizeof(err)) != 0)
-		TEST_FAIL_AT("journal_open(%s): %s", path, err);
-	return j;
+	return xasprintf("%s/j.db", jfx_tmpdir("rbbatch"));
 }
 
 static void add(struct journal *j, const char *inc, const char *state, const char *kind,

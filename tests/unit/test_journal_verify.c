@@ -3,6 +3,7 @@
  * compared with the text the migrations give them) and the worked example of the
  * canonical encoding in docs/journal-format.md.
  */
+#include "journal_fixture.h"
 #include "test.h"
 
 #include <errno.h>
@@ -19,46 +20,13 @@
 
 #define INC_A "aaaaaa01-0000-4000-8000-000000000001"
 
-static char tmp_root[64];
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
-static void cleanup(void)
-{
-	if (tmp_root[0] != '\0')
-		nftw(tmp_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static struct journal *open_ok(const char *path)
-{
-	struct journal *j = NULL;
-	char err[512] = "";
-
-	if (journal_open(path, &j, err, sizeof(err)) != 0)
-		TEST_FAIL_AT("journal_open(%s): %s", path, err);
-	return j;
-}
-
 /* A new journal with n note events, in a fresh 0700 directory; the path (caller frees). */
 static char *make_journal(int n)
 {
 	struct journal *j;
 	char *path;
 
-	if (tmp_root[0] != '\0')
-		cleanup();
-	else
-		atexit(cleanup);
-	snprintf(tmp_root, sizeof(tmp_root), "/tmp/rbjverify.XXXXXX");
-	if (mkdtemp(tmp_root) == NULL)
-		TEST_FAIL_AT("mkdtemp: %s", strerror(errno));
-	path = xasprintf("%s/j.db", tmp_root);
+	path = xasprintf("%s/j.db", jfx_tmpdir("rbjverify"));
 	j = open_ok(path);
 	for (int i = 0; i < n; i++) {
 		if (journal_append(j, INC_A, "api_down", "triage", "note", "{\"text\": \"n\"}",
@@ -67,23 +35,6 @@ static char *make_journal(int n)
 	}
 	journal_close(j);
 	return path;
-}
-
-static sqlite3 *raw_open(const char *path)
-{
-	sqlite3 *db = NULL;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-		TEST_FAIL_AT("raw open: %s", sqlite3_errmsg(db));
-	return db;
-}
-
-static void raw_exec(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		TEST_FAIL_AT("raw exec '%s': %s", sql, msg ? msg : "?");
 }
 
 static struct jverify verify_path(const char *path, const unsigned char *head)
