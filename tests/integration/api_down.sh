@@ -37,6 +37,18 @@ PYEOF
 	export RUNBOOK_OPERATOR=alice
 }
 
+# config_edit CODE [ARG...]: run the Python statements CODE on c, the parsed
+# $T/runbook.json (args: the ARGs), and write it back.
+config_edit() {
+	"$PY" - "$T/runbook.json" "$@" <<'PYEOF'
+import json, sys
+path, code, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+c = json.load(open(path))
+exec(code)
+json.dump(c, open(path, "w"))
+PYEOF
+}
+
 # events FILTER: the incident's events as "state kind" lines (show --json).
 events() {
 	"$RUNBOOK" --json show "$1" >"$T/show.json"
@@ -105,11 +117,7 @@ case_fault_db_not_ok() {
 case_fault_refused() {
 	sandbox "$HEALTHY"
 	port=$(free_port)
-	"$PY" - "$T/runbook.json" "$port" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1])); c["api"]["url"] = "http://127.0.0.1:%s" % sys.argv[2]
-json.dump(c, open(sys.argv[1], "w"))
-PYEOF
+	config_edit 'c["api"]["url"] = "http://127.0.0.1:%s" % args[0]' "$port"
 	assert_exit 3 "$RUNBOOK" start api-down --non-interactive --answer platform_status=done
 	"$RUNBOOK" --json show "$(incident)" >"$T/show.json"
 	assert_eq refused "$(json_get "$T/show.json" "[e['data'].get('error') for e in j['events'] if e['kind']=='probe.result'][0]")" "refused"
@@ -119,11 +127,7 @@ case_fallback_answer_takes_the_any_branch() {
 	sandbox "$HEALTHY"
 	# no api.url: health falls back to a manual step; "fail" is no named outcome of
 	# health, so it is a note that takes the "*" branch (logs), never "ok"
-	"$PY" - "$T/runbook.json" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1])); del c["api"]
-json.dump(c, open(sys.argv[1], "w"))
-PYEOF
+	config_edit 'del c["api"]'
 	assert_exit 3 "$RUNBOOK" --json start api-down --non-interactive \
 		--answer platform_status=done --answer health=fail
 	id=$(json_get "$T/out" "j['incident']")
@@ -186,11 +190,7 @@ case_escalate_posts_webhook() {
 	set_routes "$T/hook.json" '{"POST /hook": [{"status": 500, "body": "err"}, {"status": 200, "body": "ok"}]}'
 	start_fixture hook "$T/hook.json"
 	export SLACK_WEBHOOK_URL="$hook_URL/hook"
-	"$PY" - "$T/runbook.json" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1])); c["alerts"] = {"webhook_url": "env:SLACK_WEBHOOK_URL", "channel": "#bilko-alerts"}
-json.dump(c, open(sys.argv[1], "w"))
-PYEOF
+	config_edit 'c["alerts"] = {"webhook_url": "env:SLACK_WEBHOOK_URL", "channel": "#bilko-alerts"}'
 	assert_exit 0 "$RUNBOOK" start api-down --non-interactive --answer platform_status=done \
 		--answer cause=other
 	id=$(incident)
@@ -211,12 +211,7 @@ case_escalation_timer_once() {
 	set_routes "$T/hook.json" '{"POST /hook": {"status": 200, "body": "ok"}}'
 	start_fixture hook "$T/hook.json"
 	export SLACK_WEBHOOK_URL="$hook_URL/hook"
-	"$PY" - "$T/runbook.json" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1])); c["alerts"] = {"webhook_url": "env:SLACK_WEBHOOK_URL"}
-c["commands"]["restart"] = "true"
-json.dump(c, open(sys.argv[1], "w"))
-PYEOF
+	config_edit 'c["alerts"] = {"webhook_url": "env:SLACK_WEBHOOK_URL"}; c["commands"]["restart"] = "true"'
 	assert_exit 0 "$RUNBOOK" start api-down --non-interactive --answer platform_status=done \
 		--answer cause=oom --confirm api
 	id=$(incident)
@@ -231,11 +226,7 @@ PYEOF
 case_dead_webhook_still_closes() {
 	sandbox '{"GET /health": {"status": 500, "body": "x"}}'
 	export SLACK_WEBHOOK_URL="http://127.0.0.1:$(free_port)/hook"
-	"$PY" - "$T/runbook.json" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1])); c["alerts"] = {"webhook_url": "env:SLACK_WEBHOOK_URL"}
-json.dump(c, open(sys.argv[1], "w"))
-PYEOF
+	config_edit 'c["alerts"] = {"webhook_url": "env:SLACK_WEBHOOK_URL"}'
 	assert_exit 0 "$RUNBOOK" start api-down --non-interactive --answer platform_status=done \
 		--answer cause=other
 	ev=$(events "$(incident)")
@@ -247,11 +238,7 @@ PYEOF
 case_interrupted_action_asks() {
 	sandbox '{"GET /health": {"status": 500, "body": "x"}}'
 	# a restart that never finishes: the process is killed mid-action
-	"$PY" - "$T/runbook.json" "$T/started" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1])); c["commands"]["restart"] = "touch %s; sleep 60" % sys.argv[2]
-json.dump(c, open(sys.argv[1], "w"))
-PYEOF
+	config_edit 'c["commands"]["restart"] = "touch %s; sleep 60" % args[0]' "$T/started"
 	"$RUNBOOK" start api-down --non-interactive --answer platform_status=done --answer cause=oom \
 		--confirm api >"$T/out" 2>"$T/err" &
 	pid=$!
@@ -322,11 +309,7 @@ case_bad_input() {
 
 case_journal_unwritable() {
 	sandbox '{"GET /health": {"status": 500, "body": "x"}}'
-	"$PY" - "$T/runbook.json" "$T/marker" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1])); c["commands"]["logs"] = "touch %s" % sys.argv[2]
-json.dump(c, open(sys.argv[1], "w"))
-PYEOF
+	config_edit 'c["commands"]["logs"] = "touch %s" % args[0]' "$T/marker"
 	: >"$T/afile"
 	assert_exit 4 "$RUNBOOK" --journal "$T/afile/j.db" start api-down --non-interactive \
 		--answer platform_status=done
@@ -364,11 +347,7 @@ c["commands"]["logs"] = "echo \"Authorization: Bearer $RB_CANARY_TOKEN\"; railwa
 json.dump(c, open(sys.argv[1], "w"))
 PYEOF
 	# killed in the middle of the restart: the -wal stays beside the journal
-	"$PY" - "$T/runbook.json" "$T/started" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1])); c["commands"]["restart"] = "touch %s; sleep 30" % sys.argv[2]
-json.dump(c, open(sys.argv[1], "w"))
-PYEOF
+	config_edit 'c["commands"]["restart"] = "touch %s; sleep 30" % args[0]' "$T/started"
 	"$RUNBOOK" start api-down --non-interactive --answer platform_status=done \
 		--answer cause=oom --confirm api >"$T/out" 2>"$T/err" &
 	pid=$!
@@ -540,11 +519,7 @@ case_platform_status_railway_error_goes_on() {
 # no_api: the sandbox without api.url (health and verify fall back to manual steps)
 # and without commands.restart (restart is done by hand).
 no_api() {
-	"$PY" - "$T/runbook.json" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1])); del c["api"]; del c["commands"]["restart"]
-json.dump(c, open(sys.argv[1], "w"))
-PYEOF
+	config_edit 'del c["api"]; del c["commands"]["restart"]'
 }
 
 case_trouble_answered_by_hand_is_resolved() {
@@ -583,11 +558,7 @@ case_wait_fallback_takes_timeout() {
 case_dry_run_runs_no_action() {
 	sandbox "$HEALTHY"
 	# storage's retry_uploads is not destructive: a dry run still runs none of it
-	"$PY" - "$T/runbook.json" "$T/marker" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1])); c["commands"]["retry_uploads"] = "touch %s" % sys.argv[2]
-json.dump(c, open(sys.argv[1], "w"))
-PYEOF
+	config_edit 'c["commands"]["retry_uploads"] = "touch %s" % args[0]' "$T/marker"
 	assert_exit 0 "$RUNBOOK" start storage --dry-run --non-interactive \
 		--answer head_bucket=forbidden --answer wait_recovery=ok
 	ev=$(events "$(incident)")
@@ -602,11 +573,7 @@ case_escalate_not_reposted_on_resume() {
 	set_routes "$T/hook.json" '{"POST /hook": {"status": 200, "body": "ok"}}'
 	start_fixture hook "$T/hook.json"
 	export SLACK_WEBHOOK_URL="$hook_URL/hook"
-	"$PY" - "$T/runbook.json" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1])); c["alerts"] = {"webhook_url": "env:SLACK_WEBHOOK_URL"}
-json.dump(c, open(sys.argv[1], "w"))
-PYEOF
+	config_edit 'c["alerts"] = {"webhook_url": "env:SLACK_WEBHOOK_URL"}'
 	assert_exit 0 "$RUNBOOK" start api-down --non-interactive --answer platform_status=done \
 		--answer cause=other
 	id=$(incident)
@@ -630,11 +597,7 @@ case_ctrl_c_cuts_a_slow_post() {
 	set_routes "$T/hook.json" '{"POST /hook": {"status": 200, "body": "ok", "delay_ms": 20000}}'
 	start_fixture hook "$T/hook.json"
 	export SLACK_WEBHOOK_URL="$hook_URL/hook"
-	"$PY" - "$T/runbook.json" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1])); c["alerts"] = {"webhook_url": "env:SLACK_WEBHOOK_URL", "timeout_ms": 20000}
-json.dump(c, open(sys.argv[1], "w"))
-PYEOF
+	config_edit 'c["alerts"] = {"webhook_url": "env:SLACK_WEBHOOK_URL", "timeout_ms": 20000}'
 	"$RUNBOOK" start api-down --non-interactive --answer platform_status=done --answer cause=other \
 		>"$T/out" 2>"$T/err" &
 	pid=$!
@@ -654,11 +617,7 @@ PYEOF
 # a wait done by hand takes the answer.
 case_terminal_enter_and_note() {
 	sandbox "$HEALTHY"
-	"$PY" - "$T/runbook.json" <<'PYEOF'
-import json, sys
-c = json.load(open(sys.argv[1])); del c["api"]
-json.dump(c, open(sys.argv[1], "w"))
-PYEOF
+	config_edit 'del c["api"]'
 	(
 		sleep 0.5
 		printf '\n'
